@@ -1,0 +1,310 @@
+// ZoneBuilder: staging records, then sorting, merging and classifying them
+// into a ZoneVersion.
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+#include "dns/rdata_schema.hpp"
+#include "dns/wire.hpp"
+#include "dns/zone_version.hpp"
+
+namespace signerd::dns {
+
+
+ZoneBuilder::ZoneBuilder(Name origin, RRClass rclass, ZoneLimits limits)
+    : origin_(std::move(origin)), rclass_(rclass), limits_(limits) {}
+
+Result<void> ZoneBuilder::add(NameView owner, RRType type, RRClass rclass, uint32_t ttl,
+                              std::span<const uint8_t> rdata) {
+  using base::Errc;
+  auto where = [&] { return owner.to_text() + " " + to_text(type) + ": "; };
+  if (rclass != rclass_) {
+    return base::make_error(Errc::malformed, where() + "class " + to_text(rclass) + " differs from the zone's " +
+                                                 to_text(rclass_));
+  }
+  if (is_meta_type(type)) return base::make_error(Errc::malformed, where() + "meta type is not zone data");
+  if (!owner.is_subdomain_of(origin_)) {
+    return base::make_error(Errc::malformed, where() + "owner is outside the zone " + origin_.to_text());
+  }
+  if (rdata.size() > 0xffff) return base::make_error(Errc::malformed, where() + "RDATA over 65535 octets");
+  if (auto v = validate_rdata(type, rdata); !v) return base::make_error(Errc::malformed, where() + v.error().detail);
+  if (records_.size() >= limits_.max_records) {
+    return base::make_error(Errc::out_of_range,
+                            "zone has more than " + std::to_string(limits_.max_records) + " records");
+  }
+  if (rdata_.size() + rdata.size() + 2 > UINT32_MAX || names_.size() + owner.wire_size() > UINT32_MAX) {
+    return base::make_error(Errc::out_of_range, "zone data exceeds 4 GiB");
+  }
+
+  // Master files and transfers group records by owner: reuse the last name.
+  bool same_as_last = false;
+  if (!name_entries_.empty()) {
+    auto [off, len] = name_entries_.back();
+    same_as_last = len == owner.wire_size() && std::memcmp(names_.data() + off, owner.wire().data(), len) == 0;
+  }
+  if (!same_as_last) {
+    name_entries_.emplace_back(static_cast<uint32_t>(names_.size()), static_cast<uint8_t>(owner.wire_size()));
+    put_bytes(names_, owner.wire());
+  }
+  records_.push_back(Staged{static_cast<uint32_t>(name_entries_.size() - 1), code(type), ttl,
+                            static_cast<uint32_t>(rdata_.size())});
+  put_u16(rdata_, static_cast<uint16_t>(rdata.size()));
+  put_bytes(rdata_, rdata);
+  return base::ok();
+}
+
+Result<void> ZoneBuilder::add(const RRset& rrset) {
+  for (const auto& rd : rrset.rdatas()) SIGNERD_TRY(add(rrset.owner(), rrset.type(), rrset.rclass(), rrset.ttl(), rd));
+  return base::ok();
+}
+
+namespace {
+
+// Ranks the staged owner names in canonical order; equal names (ignoring
+// case) share a rank. Returns rank per name id and, per rank, the id of the
+// first-seen spelling.
+struct NameRanking {
+  std::vector<uint32_t> rank_of_id;
+  std::vector<uint32_t> id_of_rank;
+};
+
+NameRanking rank_names(const std::vector<uint8_t>& names,
+                       const std::vector<std::pair<uint32_t, uint8_t>>& entries) {
+  std::string keys;
+  keys.reserve(names.size());
+  std::vector<uint32_t> key_off(entries.size() + 1);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    key_off[i] = static_cast<uint32_t>(keys.size());
+    auto [off, len] = entries[i];
+    NameView(std::span<const uint8_t>(names).subspan(off, len)).append_canonical_key(keys);
+  }
+  key_off[entries.size()] = static_cast<uint32_t>(keys.size());
+  auto key = [&](uint32_t id) { return std::string_view(keys).substr(key_off[id], key_off[id + 1] - key_off[id]); };
+
+  std::vector<uint32_t> order(entries.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Ties broken by id so that the first-seen spelling of a name leads.
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    int c = key(a).compare(key(b));
+    return c != 0 ? c < 0 : a < b;
+  });
+
+  NameRanking r;
+  r.rank_of_id.resize(entries.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i == 0 || key(order[i]) != key(order[i - 1])) r.id_of_rank.push_back(order[i]);
+    r.rank_of_id[order[i]] = static_cast<uint32_t>(r.id_of_rank.size() - 1);
+  }
+  return r;
+}
+
+// One node under construction, as kept on the ancestor stack.
+struct Ancestor {
+  uint32_t node;
+  size_t labels;
+  bool cut;         // a delegation, or below one
+  bool dname;       // owns a DNAME, or below one
+};
+
+}  // namespace
+
+// The zone-building state that finish() threads through its steps.
+struct ZoneAssembly {
+  ZoneVersion& z;
+  std::vector<Ancestor> stack;
+
+  // Appends a node for `owner` (bytes already in z.names_ at `offset`),
+  // after the empty non-terminals between it and its closest ancestor.
+  void open_node(uint32_t offset, uint8_t length, bool has_ns, bool has_dname) {
+    NameView owner(std::span<const uint8_t>(z.names_).subspan(offset, length));
+    size_t labels = owner.label_count();
+    while (!stack.empty() && !(stack.back().labels < labels &&
+                               owner.strip_left(labels - stack.back().labels) == node_owner(stack.back().node))) {
+      stack.pop_back();
+    }
+    if (!stack.empty()) {
+      for (size_t k = stack.back().labels + 1; k < labels; ++k) {
+        NameView ent = owner.strip_left(labels - k);
+        push(static_cast<uint32_t>(offset + (length - ent.wire_size())), static_cast<uint8_t>(ent.wire_size()), k,
+             kNodeEmptyNonTerminal, false, false);
+      }
+    }
+    uint8_t flags = owner.is_wildcard() ? kNodeWildcard : 0;
+    if (stack.empty()) flags |= kNodeApex;
+    if (has_ns && !stack.empty()) flags |= kNodeDelegation;
+    push(offset, length, labels, flags, has_ns && !stack.empty(), has_dname);
+  }
+
+ private:
+  NameView node_owner(uint32_t i) const {
+    const auto& n = z.nodes_[i];
+    return NameView(std::span<const uint8_t>(z.names_).subspan(n.name_offset, n.name_length));
+  }
+
+  void push(uint32_t offset, uint8_t length, size_t labels, uint8_t flags, bool is_cut, bool has_dname) {
+    bool below_cut = !stack.empty() && stack.back().cut;
+    bool below_dname = !stack.empty() && stack.back().dname;
+    if (below_cut) flags |= kNodeBelowDelegation;
+    if (below_dname) flags |= kNodeBelowDname;
+    if ((flags & kNodeWildcard) == 0 && NameView(std::span<const uint8_t>(z.names_).subspan(offset, length)).is_wildcard()) {
+      flags |= kNodeWildcard;
+    }
+    z.nodes_.push_back(ZoneVersion::Node{offset, length, flags, 0, static_cast<uint32_t>(z.rrsets_.size())});
+    stack.push_back(Ancestor{static_cast<uint32_t>(z.nodes_.size() - 1), labels, below_cut || is_cut,
+                             below_dname || has_dname});
+  }
+};
+
+namespace {
+
+size_t skip_name(std::span<const uint8_t> d, size_t pos) {
+  while (pos < d.size() && d[pos] != 0) pos += 1u + d[pos];
+  return pos + 1;
+}
+
+// RFC 1034 3.6.2 and RFC 4035 2.5: a CNAME owner holds nothing but the
+// CNAME, its RRSIGs and its NSEC. RFC 6672 2.4: no CNAME beside a DNAME.
+Result<void> check_node_types(const NodeView& node) {
+  auto fail = [&](const std::string& why) {
+    return base::make_error(base::Errc::malformed, node.owner().to_text() + ": " + why);
+  };
+  bool cname = false;
+  bool dname = false;
+  bool other = false;
+  for (size_t i = 0; i < node.rrset_count(); ++i) {
+    RRsetView set = node.rrset(i);
+    switch (set.type()) {
+      case RRType::CNAME:
+        cname = true;
+        if (set.size() > 1) return fail("more than one CNAME record");
+        break;
+      case RRType::DNAME:
+        dname = true;
+        if (set.size() > 1) return fail("more than one DNAME record");
+        break;
+      case RRType::RRSIG: case RRType::NSEC: break;
+      case RRType::SOA:
+        if (!node.is_apex()) return fail("SOA record below the zone apex");
+        other = true;
+        break;
+      default: other = true;
+    }
+  }
+  if (cname && other) return fail("CNAME and other data");
+  if (cname && dname) return fail("CNAME and DNAME at the same name");
+  return base::ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
+  using base::Errc;
+  if (records_.empty()) return base::make_error(Errc::malformed, origin_.to_text() + ": zone has no records");
+
+  NameRanking ranking = rank_names(names_, name_entries_);
+  struct SortKey {
+    uint64_t key;  // rank << 16 | type
+    uint32_t rec;
+  };
+  std::vector<SortKey> order(records_.size());
+  for (uint32_t i = 0; i < records_.size(); ++i) {
+    order[i] = SortKey{(static_cast<uint64_t>(ranking.rank_of_id[records_[i].name_id]) << 16) | records_[i].type, i};
+  }
+  std::vector<uint32_t>().swap(ranking.rank_of_id);
+  auto rd = [this](uint32_t rec) {
+    const uint8_t* p = rdata_.data() + records_[rec].rdata_offset;
+    return std::span<const uint8_t>(p + 2, get_u16(p));
+  };
+  std::sort(order.begin(), order.end(), [&](const SortKey& a, const SortKey& b) {
+    if (a.key != b.key) return a.key < b.key;
+    auto c = canonical_rdata_compare(static_cast<RRType>(a.key & 0xffff), rd(a.rec), rd(b.rec));
+    return c != 0 ? c < 0 : a.rec < b.rec;
+  });
+
+  auto zone = std::make_shared<ZoneVersion>();
+  ZoneVersion& z = *zone;
+  z.origin_ = origin_;
+  z.rclass_ = rclass_;
+  z.names_ = std::move(names_);
+  z.rdata_offsets_.reserve(records_.size());
+  ZoneAssembly assembly{z, {}};
+  size_t ttl_warnings = 0;
+
+  for (size_t i = 0; i < order.size();) {
+    const uint64_t rank = order[i].key >> 16;
+    size_t node_end = i;
+    bool has_ns = false;
+    bool has_dname = false;
+    for (; node_end < order.size() && (order[node_end].key >> 16) == rank; ++node_end) {
+      auto type = static_cast<RRType>(order[node_end].key & 0xffff);
+      has_ns = has_ns || type == RRType::NS;
+      has_dname = has_dname || type == RRType::DNAME;
+    }
+    auto [name_off, name_len] = name_entries_[ranking.id_of_rank[rank]];
+    assembly.open_node(name_off, name_len, has_ns, has_dname);
+    const size_t node_index = z.nodes_.size() - 1;
+
+    for (size_t j = i; j < node_end;) {
+      const auto type = static_cast<uint16_t>(order[j].key & 0xffff);
+      size_t set_end = j;
+      uint32_t first_seen = order[j].rec;
+      while (set_end < node_end && (order[set_end].key & 0xffff) == type) {
+        first_seen = std::min(first_seen, order[set_end].rec);
+        ++set_end;
+      }
+      const uint32_t ttl = records_[first_seen].ttl;
+      ZoneVersion::RRsetRec set{type, 0, ttl, static_cast<uint32_t>(z.rdata_offsets_.size()), 0};
+      for (size_t k = j; k < set_end; ++k) {
+        const uint32_t rec = order[k].rec;
+        if (records_[rec].ttl != ttl && ttl_warnings++ < 100) {
+          warnings_.push_back(NameView(std::span<const uint8_t>(z.names_).subspan(name_off, name_len)).to_text() +
+                              " " + to_text(static_cast<RRType>(type)) + ": TTL " +
+                              std::to_string(records_[rec].ttl) + " differs from the RRset's " +
+                              std::to_string(ttl) + "; using " + std::to_string(ttl));
+        }
+        if (k > j && canonical_rdata_compare(static_cast<RRType>(type), rd(rec), rd(order[k - 1].rec)) == 0) continue;
+        z.rdata_offsets_.push_back(records_[rec].rdata_offset);
+        ++set.rdata_count;
+      }
+      if (set.rdata_count > limits_.max_rrset_size) {
+        return base::make_error(Errc::out_of_range,
+                                NameView(std::span<const uint8_t>(z.names_).subspan(name_off, name_len)).to_text() +
+                                    " " + to_text(static_cast<RRType>(type)) + ": more than " +
+                                    std::to_string(limits_.max_rrset_size) + " records in one RRset");
+      }
+      z.rrsets_.push_back(set);
+      ++z.nodes_[node_index].rrset_count;
+      j = set_end;
+    }
+    i = node_end;
+  }
+  if (ttl_warnings > 100) warnings_.push_back(std::to_string(ttl_warnings - 100) + " more TTL warnings");
+  z.rdata_ = std::move(rdata_);
+  std::vector<Staged>().swap(records_);
+
+  SIGNERD_TRY(check_apex(z));
+  for (size_t i = 0; i < z.node_count(); ++i) {
+    NodeView node = z.node(i);
+    if (node.is_occluded()) continue;  // not authoritative data
+    SIGNERD_TRY(check_node_types(node));
+  }
+  return std::shared_ptr<const ZoneVersion>(std::move(zone));
+}
+
+Result<void> ZoneBuilder::check_apex(ZoneVersion& z) const {
+  using base::Errc;
+  NodeView apex = z.apex();
+  if (!(apex.owner() == origin_)) {
+    return base::make_error(Errc::malformed, origin_.to_text() + ": no SOA record at the zone apex");
+  }
+  auto soa = apex.find(RRType::SOA);
+  if (!soa) return base::make_error(Errc::malformed, origin_.to_text() + ": no SOA record at the zone apex");
+  if (soa->size() != 1) return base::make_error(Errc::malformed, origin_.to_text() + ": more than one SOA record");
+  if (!apex.find(RRType::NS)) return base::make_error(Errc::malformed, origin_.to_text() + ": no NS records at the zone apex");
+  auto rdata = soa->rdata(0);
+  size_t pos = skip_name(rdata, skip_name(rdata, 0));
+  z.serial_ = get_u32(rdata.data() + pos);
+  return base::ok();
+}
+
+}  // namespace signerd::dns

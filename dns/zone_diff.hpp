@@ -1,0 +1,39 @@
+// dns/zone_diff.hpp — the change between two versions of a zone.
+//
+// Owns: ZoneDiff (RFC 1995's view of a change: removed and added RRs, with
+// the SOA serials at both ends), applying a diff to a version, and computing
+// the diff between two versions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "base/result.hpp"
+#include "dns/rrset.hpp"
+#include "dns/zone_version.hpp"
+
+namespace signerd::dns {
+
+struct ZoneDiff {
+  uint32_t from = 0;  // serial of the version the diff applies to
+  uint32_t to = 0;    // serial after it
+  std::vector<RRset> removed;
+  std::vector<RRset> added;
+
+  bool empty() const noexcept { return removed.empty() && added.empty(); }
+};
+
+// The next version. Fails with Errc::conflict, naming the RR, when the diff
+// does not apply: `from` differs from base's serial, a removed RR is not in
+// base, an added RR is already there (and not removed), or the result's SOA
+// serial is not `to`. An added RRset's TTL becomes the TTL of the whole
+// RRset. Other checks are ZoneBuilder::finish()'s.
+Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current, const ZoneDiff& diff,
+                                                      ZoneLimits limits = {});
+
+// The diff that turns `from` into `to`, in canonical order. A TTL change
+// removes and re-adds the whole RRset. Both must be the same zone and class.
+ZoneDiff diff_versions(const ZoneVersion& from, const ZoneVersion& to);
+
+}  // namespace signerd::dns

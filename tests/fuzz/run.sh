@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target for SECONDS each, seeded from tests/fuzz/seeds
+# and the malformed-message corpus (hex text, '#' comments). Crash inputs go
+# to BUILD_DIR/fuzz-artifacts/. Exits non-zero when any target fails.
+#   tests/fuzz/run.sh BUILD_DIR SECONDS
+set -euo pipefail
+
+build=${1:?usage: run.sh BUILD_DIR SECONDS}
+seconds=${2:?usage: run.sh BUILD_DIR SECONDS}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+artifacts="$build/fuzz-artifacts"
+mkdir -p "$artifacts"
+
+seeds="$work/seeds"
+mkdir -p "$seeds"
+for f in "$here"/seeds/*.hex "$here"/../data/malformed/*.hex; do
+  sed 's/#.*//' "$f" | xxd -r -p > "$seeds/$(basename "$f" .hex)"
+done
+# Names as text for fuzz_name's from_text path.
+printf 'www.example.com.' > "$seeds/name_text"
+printf 'a\\.b\\032c.\\255.' > "$seeds/name_escapes"
+
+status=0
+for target in fuzz_message fuzz_name; do
+  bin="$build/bin/$target"
+  if [[ ! -x $bin ]]; then
+    echo "run.sh: $bin missing; build with -DSIGNERD_FUZZ=ON" >&2
+    exit 2
+  fi
+  corpus="$work/corpus-$target"
+  mkdir -p "$corpus"
+  echo "== $target for ${seconds}s"
+  if "$bin" -max_total_time="$seconds" -max_len=8192 -timeout=10 -print_final_stats=1 \
+      -artifact_prefix="$artifacts/$target-" "$corpus" "$seeds" 2> "$work/$target.log"; then
+    grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$work/$target.log" || true
+  else
+    status=1
+    echo "run.sh: $target FAILED; the end of its log:" >&2
+    tail -40 "$work/$target.log" >&2
+  fi
+done
+exit $status
