@@ -10,7 +10,7 @@ packages=(
   # libraries
   libknot-dev libssl-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   libyaml-cpp-dev libboost-dev libboost-system-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libp11-kit-dev
   # real servers, HSM and verifiers used by tests and the quickstart
   bind9 bind9-utils bind9-dnsutils nsd knot knot-dnsutils knot-dnssecutils
   ldnsutils softhsm2 opensc libengine-pkcs11-openssl

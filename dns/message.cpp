@@ -40,33 +40,27 @@ Header decode_header(std::span<const uint8_t> w) {
 Result<Question> read_question(WireReader& r) {
   auto name = r.name();
   if (!name) return std::move(name).error();
-  auto type = r.u16();
-  if (!type) return std::move(type).error();
-  auto rclass = r.u16();
-  if (!rclass) return std::move(rclass).error();
-  return Question{std::move(*name), static_cast<RRType>(*type), static_cast<RRClass>(*rclass)};
+  auto fixed = r.bytes(4);  // QTYPE, QCLASS (RFC 1035 4.1.2)
+  if (!fixed) return std::move(fixed).error();
+  const uint8_t* f = fixed->data();
+  return Question{std::move(*name), static_cast<RRType>(get_u16(f)), static_cast<RRClass>(get_u16(f + 2))};
 }
 
 Result<Record> read_record(WireReader& r) {
   auto owner = r.name();
   if (!owner) return std::move(owner).error();
-  std::array<uint16_t, 2> type_class{};
-  for (auto& v : type_class) {
-    auto x = r.u16();
-    if (!x) return std::move(x).error();
-    v = *x;
-  }
-  auto ttl = r.u32();
-  if (!ttl) return std::move(ttl).error();
-  auto rdlength = r.u16();
-  if (!rdlength) return std::move(rdlength).error();
-  Record rec{std::move(*owner), static_cast<RRType>(type_class[0]), static_cast<RRClass>(type_class[1]),
-             *ttl, {}};
-  SIGNERD_TRY(read_rdata(r, rec.type, *rdlength, rec.rdata));
+  auto fixed = r.bytes(10);  // TYPE, CLASS, TTL, RDLENGTH (RFC 1035 4.1.3)
+  if (!fixed) return std::move(fixed).error();
+  const uint8_t* f = fixed->data();
+  Record rec{std::move(*owner), static_cast<RRType>(get_u16(f)), static_cast<RRClass>(get_u16(f + 2)),
+             get_u32(f + 4), {}};
+  const uint16_t rdlength = get_u16(f + 8);
+  SIGNERD_TRY(read_rdata(r, rec.type, rdlength, rec.rdata));
   // Decompressing names (e.g. an RRSIG signer sent compressed) can grow
   // RDATA past what any message could carry again.
   if (rec.rdata.size() > kMaxRdata) {
-    return make_error(Errc::malformed, to_text(rec.type) + " RDATA: longer than 65535 octets once decompressed");
+    return make_error(Errc::malformed,
+                      to_text(rec.type) + " RDATA: longer than 65535 octets once decompressed");
   }
   return rec;
 }

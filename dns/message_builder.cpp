@@ -54,7 +54,7 @@ size_t edns_wire_size(const Edns& e) {
 }  // namespace
 
 MessageBuilder::MessageBuilder(const Header& header, size_t max_size)
-    : buf_(kHeaderSize, 0), max_size_(std::min(max_size, kMaxTcpMessage)) {
+    : buf_(kHeaderSize, 0), max_size_(std::clamp(max_size, kHeaderSize, kMaxTcpMessage)) {
   write_header(header, buf_);
 }
 
@@ -202,7 +202,9 @@ bool append_tsig(std::vector<uint8_t>& message, const Record& tsig) {
   if (message.size() < kHeaderSize) return false;
   const uint16_t arcount = get_u16(&message[10]);
   const size_t size = tsig.owner.wire_size() + 10 + tsig.rdata.size();
-  if (arcount == 0xFFFF || tsig.rdata.size() > kMaxRdata || message.size() + size > kMaxTcpMessage) return false;
+  if (arcount == 0xFFFF || tsig.rdata.size() > kMaxRdata || message.size() + size > kMaxTcpMessage) {
+    return false;
+  }
   put_bytes(message, tsig.owner.wire());
   put_u16(message, code(tsig.type));
   put_u16(message, code(tsig.rclass));

@@ -38,6 +38,7 @@ enum class AddResult : uint8_t {
 // Not thread-safe; one builder per message.
 class MessageBuilder {
  public:
+  // `max_size` is clamped to 12..65535.
   explicit MessageBuilder(const Header& header, size_t max_size = kMaxUdpMessage);
 
   // May be called at any time, e.g. to set TC after a record did not fit.

@@ -1,5 +1,7 @@
 #include "dns/rdata_text.hpp"
 
+#include "dns/base32hex.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -37,22 +39,6 @@ void append_time(uint32_t t, std::string& out) {
                 static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                 static_cast<int>(hms.seconds().count()));
   out += buf;
-}
-
-// RFC 4648 section 7 "base32hex", no padding (RFC 5155 section 3.3).
-void append_base32hex(Bytes b, std::string& out) {
-  static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
-  unsigned buffer = 0;
-  int bits = 0;
-  for (uint8_t c : b) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += kDigits[(buffer >> bits) & 0x1f];
-    }
-  }
-  if (bits > 0) out += kDigits[(buffer << (5 - bits)) & 0x1f];
 }
 
 // RFC 4034 section 4.1.2: window, length, bitmap; validated already.
@@ -140,7 +126,7 @@ std::optional<size_t> append_field(Field f, Bytes d, std::string& out) {
       // RFC 5155 section 3.3 forbids padding, ldns 1.8 needs it: only
       // whole 5-octet groups (any SHA-1 hash) read back in both.
       if (d[0] % 5 != 0) return std::nullopt;
-      append_base32hex(d.subspan(1, d[0]), out);
+      append_base32hex(d.subspan(1, d[0]), out, LetterCase::upper);
       return 1u + d[0];
     case F::tag_u8:
       if (!append_tag(d.subspan(1, d[0]), out)) return std::nullopt;
@@ -172,7 +158,7 @@ std::optional<size_t> append_field(Field f, Bytes d, std::string& out) {
 }
 
 // Field-by-field text, separated by single spaces; empty texts (an empty
-// bitmap or key) take no separator. False when any field is not readable.
+// type bitmap or APL) take no separator. False when any field is not readable.
 bool append_fields(const RdataSchema& schema, Bytes rdata, std::string& out) {
   size_t pos = 0;
   std::string field;
@@ -239,7 +225,7 @@ void append_record_text(NameView owner, uint32_t ttl, RRClass rclass, RRType typ
   out += ' ';
   out += text_detail::portable_type_text(type);
   out += ' ';
-  if (text_detail::ldns_knows(type)) {
+  if (text_detail::readers_know(type)) {
     append_rdata_text(type, rdata, out);
   } else {
     append_generic(rdata, out);  // RFC 3597 section 5: a reader may not know the type

@@ -20,6 +20,9 @@ void append_rdata_text(RRType type, std::span<const uint8_t> rdata, std::string&
 std::string rdata_to_text(RRType type, std::span<const uint8_t> rdata);
 
 // "<owner> <ttl> <class> <type> <rdata>" with an absolute owner, no newline.
+// Types whose mnemonic ldns 1.8 does not read (AVC, DOA, AMTRELAY, ...) are
+// written as TYPEnnn with generic RDATA (RFC 3597 section 5), so that BIND
+// 9.18 and ldns both read the line back to the same octets.
 void append_record_text(NameView owner, uint32_t ttl, RRClass rclass, RRType type,
                         std::span<const uint8_t> rdata, std::string& out);
 

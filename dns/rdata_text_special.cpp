@@ -113,11 +113,17 @@ void append_ipv6(const uint8_t* p, std::string& out) {
 
 // Mnemonics that ldns 1.8.3 does not read (it takes them for TYPE0); BIND
 // 9.18 knows every mnemonic in dns/rrtype.
-bool ldns_knows(RRType type) noexcept {
+bool readers_know(RRType type) noexcept {
   switch (type) {
+    // Unknown to ldns 1.8, which reads their mnemonics as TYPE0.
     case RRType::NINFO: case RRType::RKEY: case RRType::DSYNC: case RRType::UINFO:
     case RRType::UID: case RRType::GID: case RRType::UNSPEC: case RRType::AVC:
     case RRType::DOA: case RRType::AMTRELAY: case RRType::RESINFO: case RRType::TA:
+    // Unknown to libzscanner 3.2, the reader of signerd itself.
+    case RRType::MD: case RRType::MF: case RRType::MB: case RRType::MG: case RRType::MR:
+    case RRType::WKS: case RRType::X25: case RRType::ISDN: case RRType::NSAP:
+    case RRType::SIG: case RRType::PX: case RRType::GPOS: case RRType::NXT: case RRType::HIP:
+    case RRType::TALINK: case RRType::DLV:
       return false;
     default:
       return true;
@@ -125,7 +131,7 @@ bool ldns_knows(RRType type) noexcept {
 }
 
 std::string portable_type_text(RRType type) {
-  if (ldns_knows(type)) return to_text(type);
+  if (readers_know(type)) return to_text(type);
   return "TYPE" + std::to_string(code(type));  // RFC 3597 section 5
 }
 

@@ -23,11 +23,12 @@ void append_quoted(Bytes b, std::string& out);    // "..." with \" \\ and \DDD e
 void append_ipv4(const uint8_t* p, std::string& out);
 void append_ipv6(const uint8_t* p, std::string& out);
 
-// A type's mnemonic when both BIND 9.18 and ldns 1.8 know it, else RFC 3597
-// TYPEnnn (which both read).
+// A type's mnemonic when BIND 9.18, ldns 1.8 and libzscanner 3.2 all know
+// it, else RFC 3597 TYPEnnn (which all of them read).
 std::string portable_type_text(RRType type);
-// True when ldns 1.8 reads this type's mnemonic and RDATA text.
-bool ldns_knows(RRType type) noexcept;
+// True when BIND 9.18, ldns 1.8 and libzscanner 3.2 all read this type's
+// mnemonic and RDATA text; records of other types are written generically.
+bool readers_know(RRType type) noexcept;
 
 // Length of the uncompressed name at d[pos..], or 0 when malformed.
 size_t name_length(Bytes d, size_t pos) noexcept;

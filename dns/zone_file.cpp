@@ -22,7 +22,7 @@ namespace {
 
 // zscanner gives a record without a TTL the scanner's default TTL, and only
 // $TTL changes that default. We start it at this impossible value so that
-// "no TTL and no $TTL yet" can be told apart and resolved as BIND 9 does
+// "no TTL and no default yet" can be told apart and resolved as BIND 9 does
 // (an explicit TTL of 4294967295 is taken for a missing one: RFC 2181 section
 // 8 makes it 0 anyway).
 constexpr uint32_t kNoTtl = 0xffffffff;
@@ -136,34 +136,38 @@ class Reader {
     scan(inner.get(), depth + 1);
   }
 
-  // BIND 9 semantics (lib/dns/master.c), which we follow so that a zone
-  // reads the same in signerd as on the primary: after $TTL, records
-  // without a TTL take it (RFC 2308 section 4); before any $TTL they take
-  // the last explicit TTL (RFC 1035 section 5.1); an SOA with no TTL known
-  // yet takes its MINIMUM field ("using SOA MINTTL instead"). BIND refuses
-  // a non-SOA record when no TTL is known at all; we use default_ttl and warn.
-  uint32_t resolve_ttl(const zs_scanner_t* s) {
+  // BIND 9 semantics (lib/dns/master.c, checked with named-checkzone
+  // 9.18), which we follow so that a zone reads the same in signerd as on
+  // a BIND primary. A record without a TTL takes, in this order:
+  //  1. the default TTL: set by $TTL (RFC 2308 section 4), or by an SOA
+  //     that had no TTL to take and so took its MINIMUM ("no TTL specified;
+  //     using SOA MINTTL instead"); zscanner applies it for us;
+  //  2. the last explicit TTL (RFC 1035 section 5.1, "RFC1035 TTL semantics");
+  //  3. for the SOA only, its MINIMUM, which also becomes the default;
+  //  4. else BIND rejects the zone; so do we, unless the caller gave a
+  //     default_ttl. Knot (zscanner's own default) would silently use 3600.
+  std::optional<uint32_t> resolve_ttl(zs_scanner_t* s) {
     if (s->r_ttl != kNoTtl) {
       if (s->default_ttl == kNoTtl) last_ttl_ = s->r_ttl;
       return s->r_ttl;
     }
     if (last_ttl_) return *last_ttl_;
     if (s->r_type == code(RRType::SOA) && s->r_data_length >= 20) {
-      last_ttl_ = get_u32(s->r_data + s->r_data_length - 4);
+      s->default_ttl = get_u32(s->r_data + s->r_data_length - 4);
       warnings_.push_back(file_of(s) + ":" + std::to_string(s->line_counter) +
-                          ": no TTL specified; using the SOA MINIMUM " + std::to_string(*last_ttl_));
-      return *last_ttl_;
-    }
-    if (!warned_default_ttl_) {
-      warned_default_ttl_ = true;
-      warnings_.push_back(file_of(s) + ":" + std::to_string(s->line_counter) + ": no TTL specified; using " +
-                          std::to_string(options_.default_ttl));
+                          ": no TTL specified; using the SOA MINIMUM " + std::to_string(s->default_ttl));
+      return s->default_ttl;
     }
     return options_.default_ttl;
   }
 
-  void on_record(const zs_scanner_t* s) {
-    uint32_t ttl = resolve_ttl(s);
+  void on_record(zs_scanner_t* s) {
+    std::optional<uint32_t> resolved = resolve_ttl(s);
+    if (!resolved) {
+      add_error(file_of(s), s->line_counter, "no TTL specified, and no $TTL or earlier TTL to use");
+      return;
+    }
+    uint32_t ttl = *resolved;
     if (ttl > kMaxTtl) {
       warnings_.push_back(file_of(s) + ":" + std::to_string(s->line_counter) + ": TTL " + std::to_string(ttl) +
                           " above 2^31-1; using 0 (RFC 2181 section 8)");
@@ -183,7 +187,6 @@ class Reader {
   std::vector<ZoneFileError> errors_;
   std::vector<std::string> warnings_;
   std::optional<uint32_t> last_ttl_;
-  bool warned_default_ttl_ = false;
 };
 
 // Reads with `feed` into a ZoneBuilder, then finishes the zone.

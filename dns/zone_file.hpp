@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,8 +28,9 @@ struct ZoneFileOptions {
   Name origin;                       // the zone's name; also the initial $ORIGIN
   RRClass rclass = RRClass::IN;
   // For a record with no TTL when neither $TTL, an earlier explicit TTL
-  // nor the SOA gives one (BIND 9's rules: see zone_file.cpp); a warning.
-  uint32_t default_ttl = 3600;
+  // nor the SOA gives one (BIND 9's rules: see zone_file.cpp). Unset, such a
+  // record is an error, as in BIND.
+  std::optional<uint32_t> default_ttl;
   ZoneLimits limits;
   size_t max_errors = 100;           // stop reporting after this many
   bool allow_include = true;         // $INCLUDE

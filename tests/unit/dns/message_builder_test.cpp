@@ -116,7 +116,8 @@ TEST(MessageBuild, CompressesRdataNamesOnlyForRfc1035Types) {
   Message m;
   m.questions.push_back({name("example.com."), RRType::ANY, RRClass::IN});
   m.answer.push_back(rr("example.com.", RRType::MX, cat({u16(10), wire_of("example.com.")})));
-  m.answer.push_back(rr("_x._tcp.example.com.", RRType::SRV, cat({u16(1), u16(2), u16(3), wire_of("example.com.")})));
+  m.answer.push_back(
+      rr("_x._tcp.example.com.", RRType::SRV, cat({u16(1), u16(2), u16(3), wire_of("example.com.")})));
   const auto wire = build(m);
   // MX at 29: owner pointer, type, class, TTL, then RDLENGTH 4: preference and a pointer.
   EXPECT_EQ(get_u16(&wire[29 + 10]), 4);

@@ -224,8 +224,10 @@ TEST(MessageParse, RealWorldResponseDecompressesOwnersAndRdata) {
   ASSERT_TRUE(m) << m.error().detail;
   EXPECT_TRUE(m->header.qr && m->header.rd && m->header.ra && !m->header.aa);
   ASSERT_EQ(m->answer.size(), 2u);
-  EXPECT_EQ(m->answer[0], (Record{name("example.com."), RRType::CNAME, RRClass::IN, 300, wire_of("www.example.com.")}));
-  EXPECT_EQ(m->answer[1], (Record{name("www.example.com."), RRType::A, RRClass::IN, 300, from_hex("5db8d822")}));
+  EXPECT_EQ(m->answer[0],
+            (Record{name("example.com."), RRType::CNAME, RRClass::IN, 300, wire_of("www.example.com.")}));
+  EXPECT_EQ(m->answer[1],
+            (Record{name("www.example.com."), RRType::A, RRClass::IN, 300, from_hex("5db8d822")}));
   ASSERT_EQ(m->authority.size(), 1u);
   EXPECT_EQ(m->authority[0].rdata, wire_of("ns1.example.com."));
   ASSERT_EQ(m->additional.size(), 1u);

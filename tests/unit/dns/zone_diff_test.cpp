@@ -9,12 +9,6 @@ namespace {
 
 using namespace testing;
 
-std::shared_ptr<const ZoneVersion> build(ZoneBuilder b) {
-  auto z = std::move(b).finish();
-  EXPECT_TRUE(z) << z.error().to_string();
-  return z ? *z : nullptr;
-}
-
 RRset rrset(std::string_view owner, RRType type, std::initializer_list<Rdata> rdatas, uint32_t ttl = 3600) {
   RRset s(name(owner), type, RRClass::IN, ttl);
   for (const auto& rd : rdatas) s.add(rd);
@@ -31,7 +25,7 @@ ZoneDiff serial_bump(uint32_t from, uint32_t to) {
 }
 
 TEST(ZoneDiff, ApplyingADiffYieldsTheNextVersion) {
-  auto v1 = build(corner_zone_builder(1));
+  auto v1 = build_zone(corner_zone_builder(1));
   ZoneDiff d = serial_bump(1, 2);
   d.removed.push_back(rrset("ns1.example.", RRType::A, {a_rdata(192, 0, 2, 1)}));
   d.added.push_back(rrset("ns1.example.", RRType::A, {a_rdata(192, 0, 2, 9)}));
@@ -45,7 +39,7 @@ TEST(ZoneDiff, ApplyingADiffYieldsTheNextVersion) {
 }
 
 TEST(ZoneDiff, RefusesADiffThatDoesNotApply) {
-  auto v1 = build(corner_zone_builder(1));
+  auto v1 = build_zone(corner_zone_builder(1));
   {
     auto r = apply_diff(*v1, serial_bump(5, 6));
     ASSERT_FALSE(r);
@@ -76,11 +70,11 @@ TEST(ZoneDiff, RefusesADiffThatDoesNotApply) {
 }
 
 TEST(ZoneDiff, DiffOfTwoVersionsAppliesBackToTheSecond) {
-  auto v1 = build(corner_zone_builder(1));
+  auto v1 = build_zone(corner_zone_builder(1));
   ZoneBuilder b = corner_zone_builder(2);
   add(b, "www.example.", RRType::A, a_rdata(1, 1, 1, 1));
   add(b, "ns1.example.", RRType::A, a_rdata(192, 0, 2, 77));
-  auto v2 = build(std::move(b));
+  auto v2 = build_zone(std::move(b));
   ZoneDiff d = diff_versions(*v1, *v2);
   EXPECT_EQ(d.from, 1u);
   EXPECT_EQ(d.to, 2u);
@@ -93,7 +87,7 @@ TEST(ZoneDiff, DiffOfTwoVersionsAppliesBackToTheSecond) {
 }
 
 TEST(ZoneDiff, AddedTtlAppliesToTheWholeRRset) {
-  auto v1 = build(corner_zone_builder(1));
+  auto v1 = build_zone(corner_zone_builder(1));
   ZoneDiff d = serial_bump(1, 2);
   d.added.push_back(rrset("ns1.example.", RRType::A, {a_rdata(192, 0, 2, 8)}, 60));
   auto v2 = apply_diff(*v1, d);

@@ -53,6 +53,12 @@ inline void add(ZoneBuilder& b, std::string_view owner, RRType type, const Rdata
   ASSERT_TRUE(r) << owner << ": " << r.error().to_string();
 }
 
+inline std::shared_ptr<const ZoneVersion> build_zone(ZoneBuilder b) {
+  auto z = std::move(b).finish();
+  EXPECT_TRUE(z) << z.error().to_string();
+  return z ? *z : nullptr;
+}
+
 // A zone with an apex, a delegation with glue, a DNAME with data below it,
 // an empty non-terminal and a wildcard.
 inline ZoneBuilder corner_zone_builder(uint32_t serial = 1) {

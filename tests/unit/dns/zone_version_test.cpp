@@ -9,12 +9,6 @@ namespace {
 
 using namespace testing;
 
-std::shared_ptr<const ZoneVersion> build(ZoneBuilder b) {
-  auto z = std::move(b).finish();
-  EXPECT_TRUE(z) << z.error().to_string();
-  return z ? *z : nullptr;
-}
-
 std::vector<std::string> owners(const ZoneVersion& z) {
   std::vector<std::string> out;
   for (size_t i = 0; i < z.node_count(); ++i) out.push_back(z.node(i).owner().to_text());
@@ -22,7 +16,7 @@ std::vector<std::string> owners(const ZoneVersion& z) {
 }
 
 TEST(ZoneVersion, NodesInCanonicalOrderWithEmptyNonTerminals) {
-  auto z = build(corner_zone_builder(7));
+  auto z = build_zone(corner_zone_builder(7));
   ASSERT_TRUE(z);
   EXPECT_EQ(z->serial(), 7u);
   std::vector<std::string> expected = {
@@ -33,7 +27,7 @@ TEST(ZoneVersion, NodesInCanonicalOrderWithEmptyNonTerminals) {
 }
 
 TEST(ZoneVersion, ClassifiesApexCutsGlueOccludedEntsAndWildcards) {
-  auto z = build(corner_zone_builder());
+  auto z = build_zone(corner_zone_builder());
   ASSERT_TRUE(z);
   EXPECT_TRUE(z->apex().is_apex());
   EXPECT_FALSE(z->apex().is_delegation());  // NS at the apex is not a cut
@@ -61,7 +55,7 @@ TEST(ZoneVersion, MergesDuplicatesAndSortsRdataCanonically) {
   add(b, "MULTI.example.", RRType::A, a_rdata(10, 0, 0, 2));  // duplicate, other case
   add(b, "multi.example.", RRType::NS, name_rdata("NS.other."));
   add(b, "multi.example.", RRType::NS, name_rdata("ns.other."));  // equal in canonical form
-  auto z = build(std::move(b));
+  auto z = build_zone(std::move(b));
   ASSERT_TRUE(z);
   auto a = z->find(name("multi.example."), RRType::A);
   ASSERT_TRUE(a);
@@ -145,7 +139,7 @@ TEST(ZoneBuilder, RejectsCnameBesideOtherData) {
 }
 
 TEST(ZoneVersion, LookupIsCaseInsensitive) {
-  auto z = build(corner_zone_builder());
+  auto z = build_zone(corner_zone_builder());
   ASSERT_TRUE(z);
   EXPECT_TRUE(z->find(name("NS1.EXAMPLE."), RRType::A));
   EXPECT_FALSE(z->find(name("ns1.example."), RRType::AAAA));

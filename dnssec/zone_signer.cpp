@@ -1,0 +1,170 @@
+#include "dnssec/zone_signer.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "dnssec/dnskey.hpp"
+#include "dnssec/key_tag.hpp"
+#include "dnssec/nsec3_chain.hpp"
+#include "dnssec/nsec_chain.hpp"
+#include "dnssec/signing_pool.hpp"
+#include "dnssec/signing_rules.hpp"
+
+namespace signerd::dnssec {
+namespace {
+
+using base::Errc;
+using base::make_error;
+using detail::SignJob;
+using dns::RRType;
+
+// The apex DNSKEY RRset (RFC 4034 section 2) from the keys as opened.
+struct KeySetInfo {
+  std::vector<dns::Rdata> dnskeys;  // one per SigningKey, same order
+  std::vector<uint16_t> key_tags;
+};
+
+KeySetInfo describe_keys(std::span<const SigningKey> keys, const detail::WorkerKeys& opened) {
+  KeySetInfo info;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const hsm::PrivateKey& key = *opened.keys[k];
+    info.dnskeys.push_back(make_dnskey_rdata(keys[k].flags, hsm::number(key.algorithm()), key.public_key()));
+    info.key_tags.push_back(key_tag(info.dnskeys.back()));
+  }
+  return info;
+}
+
+// RFC 4035 section 2.2: every RRset is signed with each algorithm in the
+// DNSKEY RRset, so each algorithm needs a key for the DNSKEY RRset and one
+// for the rest.
+Result<void> check_roles(std::span<const SigningKey> keys, const detail::WorkerKeys& opened) {
+  if (keys.empty()) return make_error(Errc::invalid_argument, "sign_zone: no keys");
+  std::set<uint8_t> algorithms, dnskey_signers, zone_signers;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const uint8_t alg = hsm::number(opened.keys[k]->algorithm());
+    algorithms.insert(alg);
+    if (keys[k].signs_dnskey()) dnskey_signers.insert(alg);
+    if (keys[k].signs_zone()) zone_signers.insert(alg);
+  }
+  for (uint8_t alg : algorithms) {
+    if (!dnskey_signers.contains(alg) || !zone_signers.contains(alg)) {
+      return make_error(Errc::invalid_argument,
+                        "sign_zone: algorithm " + std::to_string(alg) + " lacks a key for the " +
+                            (dnskey_signers.contains(alg) ? "zone data" : "DNSKEY RRset"));
+    }
+  }
+  return base::ok();
+}
+
+// The unsigned data without the signer's types, plus DNSKEY and (NSEC3)
+// NSEC3PARAM at the apex: the zone the chain is built from, whose bitmaps
+// then list the apex additions by themselves.
+Result<std::shared_ptr<const dns::ZoneVersion>> base_zone(const dns::ZoneVersion& zone,
+                                                          const KeySetInfo& keys,
+                                                          const SigningParams& params) {
+  dns::ZoneBuilder builder(zone.origin(), zone.rclass());
+  Result<void> status;
+  zone.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
+    if (!status || dns::is_signer_owned_type(rrset.type())) return;
+    for (size_t i = 0; i < rrset.size() && status; ++i) {
+      status = builder.add(node.owner(), rrset.type(), zone.rclass(), rrset.ttl(), rrset.rdata(i));
+    }
+  });
+  if (!status) return std::move(status).error();
+  for (const auto& rd : keys.dnskeys) {
+    SIGNERD_TRY(builder.add(zone.origin(), RRType::DNSKEY, zone.rclass(), params.dnskey_ttl, rd));
+  }
+  if (const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial)) {
+    SIGNERD_TRY(builder.add(zone.origin(), RRType::NSEC3PARAM, zone.rclass(), params.nsec3param_ttl,
+                            make_nsec3param_rdata(*nsec3)));
+  }
+  return std::move(builder).finish();
+}
+
+Result<DenialChain> denial_chain(const dns::ZoneVersion& base, const SigningParams& params) {
+  if (const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial))
+    return build_nsec3_chain(base, *nsec3, {});
+  return build_nsec_chain(base, {});
+}
+
+// Every RRset that gets RRSIGs: the zone's signed RRsets in canonical
+// order, then the chain's records (each an RRset of one).
+std::vector<SignJob> sign_jobs_of(const dns::ZoneVersion& base, const DenialChain& chain) {
+  std::vector<SignJob> jobs;
+  jobs.reserve(base.rrset_count() + chain.records.size());
+  base.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
+    if (is_signed(node, rrset.type())) jobs.push_back({node.owner(), rrset.type(), rrset.ttl(), rrset, {}});
+  });
+  for (const auto& r : chain.records) jobs.push_back({r.owner, chain.type, chain.ttl, std::nullopt, r.rdata});
+  return jobs;
+}
+
+// The signed zone: base, chain, and RRSIGs with the TTL of the RRset they
+// cover (RFC 4034 section 3). A ZoneVersion keeps one TTL per RRSIG RRset
+// of an owner (the first added), while the RRsets covered may differ (an
+// apex NSEC has the SOA minimum); adding the RRSIGs by ascending TTL makes
+// it the smallest, so no RRSIG outlives the RRset it covers in a cache.
+Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion& base,
+                                                         const DenialChain& chain,
+                                                         std::span<const SignJob> jobs,
+                                                         std::span<const detail::SignedRecord> rrsigs) {
+  dns::ZoneBuilder builder(base.origin(), base.rclass());
+  Result<void> status;
+  base.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
+    for (size_t i = 0; i < rrset.size() && status; ++i) {
+      status = builder.add(node.owner(), rrset.type(), base.rclass(), rrset.ttl(), rrset.rdata(i));
+    }
+  });
+  if (!status) return std::move(status).error();
+  for (const auto& r : chain.records)
+    SIGNERD_TRY(builder.add(r.owner, chain.type, base.rclass(), chain.ttl, r.rdata));
+  std::vector<size_t> by_ttl(rrsigs.size());
+  std::iota(by_ttl.begin(), by_ttl.end(), size_t{0});
+  std::stable_sort(by_ttl.begin(), by_ttl.end(),
+                   [&](size_t a, size_t b) { return jobs[rrsigs[a].job].ttl < jobs[rrsigs[b].job].ttl; });
+  for (size_t i : by_ttl) {
+    const SignJob& job = jobs[rrsigs[i].job];
+    SIGNERD_TRY(builder.add(job.owner, RRType::RRSIG, base.rclass(), job.ttl, rrsigs[i].rrsig));
+  }
+  return std::move(builder).finish();
+}
+
+Result<std::vector<detail::WorkerKeys>> open_workers(hsm::KeyStore& store, std::span<const SigningKey> keys,
+                                                     unsigned count) {
+  std::vector<detail::WorkerKeys> workers;
+  for (unsigned w = 0; w < std::max(count, 1u); ++w) {
+    auto worker = detail::open_worker_keys(store, keys);
+    if (!worker) return std::move(worker).error();
+    workers.push_back(std::move(*worker));
+  }
+  return workers;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const dns::ZoneVersion>> sign_zone(const dns::ZoneVersion& unsigned_zone,
+                                                          const ZoneKeys& keys, const SigningParams& params,
+                                                          base::TimePoint now, unsigned workers) {
+  if (keys.store == nullptr) return make_error(Errc::invalid_argument, "sign_zone: no key store");
+  auto opened = open_workers(*keys.store, keys.keys, workers);
+  if (!opened) return std::move(opened).error();
+  SIGNERD_TRY(check_roles(keys.keys, opened->front()));
+  const KeySetInfo key_set = describe_keys(keys.keys, opened->front());
+
+  auto base = base_zone(unsigned_zone, key_set, params);
+  if (!base) return std::move(base).error();
+  auto chain = denial_chain(**base, params);
+  if (!chain) return std::move(chain).error();
+  const std::vector<SignJob> jobs = sign_jobs_of(**base, *chain);
+
+  const detail::SignContext ctx{unsigned_zone.origin(), unsigned_zone.rclass(), &params, now, keys.keys,
+                                key_set.key_tags};
+  auto rrsigs = detail::sign_jobs(jobs, ctx, std::move(*opened));
+  if (!rrsigs) return std::move(rrsigs).error();
+  return assemble(**base, *chain, jobs, *rrsigs);
+}
+
+}  // namespace signerd::dnssec

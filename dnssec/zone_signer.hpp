@@ -1,0 +1,96 @@
+// dnssec/zone_signer.hpp — signing a whole zone in one pass.
+//
+// Owns: SigningParams (validity window, jitter, denial kind, DNSKEY TTL),
+// SigningKey (a key reference and its role) and sign_zone(), which turns an
+// unsigned ZoneVersion into a signed one: the unsigned data, the apex
+// DNSKEY RRset, NSEC3PARAM, the NSEC or NSEC3 chain and an RRSIG per key
+// over every RRset that signing_rules.hpp says is signed. Pure: `now` is a
+// parameter (STYLE section 2). Does not own: the keys (hsm/), which keys a
+// zone uses and when (policy/), incremental re-signing of diffs, CDS and
+// CDNSKEY publication.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "dns/zone_version.hpp"
+#include "dnssec/nsec3_hash.hpp"
+#include "hsm/algorithm.hpp"
+#include "hsm/key_store.hpp"
+
+namespace signerd::dnssec {
+
+using base::Result;
+
+// NSEC (RFC 4034 section 4) or NSEC3 with its parameters (RFC 5155).
+struct UseNsec {};
+using DenialKind = std::variant<UseNsec, Nsec3Params>;
+
+struct SigningParams {
+  // Inception = now - inception_offset, to allow for validators whose
+  // clocks run behind (RFC 4035 section 5.3.1 checks both ends).
+  std::chrono::seconds inception_offset = std::chrono::hours(1);
+  // Expiration = now + validity - j, where j in [0, jitter] is fixed per
+  // RRset by a hash of its owner and type, so that a zone's signatures do
+  // not all expire (and need re-signing) in the same second.
+  std::chrono::seconds validity = std::chrono::days(14);
+  std::chrono::seconds jitter = std::chrono::hours(12);
+  DenialKind denial = UseNsec{};
+  uint32_t dnskey_ttl = 3600;
+  // RFC 5155 section 4 leaves the NSEC3PARAM TTL open; the record is for
+  // authoritative servers, not resolvers, so 0 as BIND's signer writes it.
+  uint32_t nsec3param_ttl = 0;
+};
+
+// What a key does in the zone. RFC 4035 section 2.2 and RFC 6781 section
+// 3.1: the KSK signs the DNSKEY RRset, the ZSK everything else; a CSK both.
+enum class KeyRole : uint8_t { ksk, zsk, csk };
+
+struct SigningKey {
+  // As hsm::KeySession::open accepts: KeyInfo::uri or the CKA_ID in hex.
+  std::string ref;
+  std::optional<hsm::Algorithm> algorithm;  // only where the key cannot tell
+  uint16_t flags = 256;                     // DNSKEY flags: 256 ZSK, 257 KSK/CSK
+  KeyRole role = KeyRole::csk;
+
+  bool signs_dnskey() const noexcept { return role != KeyRole::zsk; }
+  bool signs_zone() const noexcept { return role != KeyRole::ksk; }
+};
+
+// The keys of a zone and where they live. `store` must outlive the call.
+struct ZoneKeys {
+  hsm::KeyStore* store = nullptr;
+  std::vector<SigningKey> keys;
+};
+
+// Signs `unsigned_zone` and returns the signed version (same serial).
+// DNSSEC records the input carries (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY,
+// CDS, CDNSKEY) are dropped: the signer owns them. The DNSKEY RRset holds
+// the public keys of `keys` with their flags and params.dnskey_ttl. Each
+// RRSIG has the covered RRset's TTL as original TTL (RFC 4034 3.1.4).
+//
+// With workers > 1 the RRsets to sign are split into contiguous chunks, one
+// thread and one hsm::KeySession per chunk (STYLE section 5: a session per
+// worker, never one behind a lock); results are merged in order, so the
+// content is the same for any worker count (ECDSA signatures aside, which
+// are randomised).
+//
+// Errors: invalid_argument (no store; an algorithm of the keys without a
+// key that signs the DNSKEY RRset or one that signs the rest, since RFC 4035
+// section 2.2 wants every RRset signed with every algorithm in the DNSKEY
+// RRset); the key store's (not_found, io…); the chain builders'
+// (conflict on an NSEC3 hash collision); ZoneBuilder's. Thread-safety:
+// reads `unsigned_zone` only; calls store->open_for_worker() from the
+// calling thread.
+Result<std::shared_ptr<const dns::ZoneVersion>> sign_zone(const dns::ZoneVersion& unsigned_zone,
+                                                          const ZoneKeys& keys, const SigningParams& params,
+                                                          base::TimePoint now, unsigned workers = 1);
+
+}  // namespace signerd::dnssec
