@@ -30,7 +30,11 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   cmake --build build-fuzz -j "$jobs"
 
   step "unit tests under ASan+UBSan"
-  (cd build-fuzz && ctest --output-on-failure -j "$jobs" -R '^[A-Z]')
+  # Full unwinding so that leaks inside SoftHSM match tests/lsan.supp.
+  (cd build-fuzz &&
+    LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:fast_unwind_on_malloc=0" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    ctest --output-on-failure -j "$jobs" -R '^[A-Z]')
 
   step "fuzzing, ${fuzz_seconds}s per target"
   bash tests/fuzz/run.sh "$root/build-fuzz" "$fuzz_seconds"

@@ -32,7 +32,7 @@ Result<void> ZoneBuilder::add(NameView owner, RRType type, RRClass rclass, uint3
     return base::make_error(Errc::out_of_range,
                             "zone has more than " + std::to_string(limits_.max_records) + " records");
   }
-  if (rdata_.size() + rdata.size() + 2 > UINT32_MAX || names_.size() + owner.wire_size() > UINT32_MAX) {
+  if (!rdata_.has_room(rdata.size() + 2) || !names_.has_room(owner.wire_size())) {
     return base::make_error(Errc::out_of_range, "zone data exceeds 4 GiB");
   }
 
@@ -40,16 +40,13 @@ Result<void> ZoneBuilder::add(NameView owner, RRType type, RRClass rclass, uint3
   bool same_as_last = false;
   if (!name_entries_.empty()) {
     auto [off, len] = name_entries_.back();
-    same_as_last = len == owner.wire_size() && std::memcmp(names_.data() + off, owner.wire().data(), len) == 0;
+    same_as_last = len == owner.wire_size() && std::memcmp(names_.at(off), owner.wire().data(), len) == 0;
   }
   if (!same_as_last) {
-    name_entries_.emplace_back(static_cast<uint32_t>(names_.size()), static_cast<uint8_t>(owner.wire_size()));
-    put_bytes(names_, owner.wire());
+    name_entries_.emplace_back(names_.append(owner.wire()), static_cast<uint8_t>(owner.wire_size()));
   }
-  records_.push_back(Staged{static_cast<uint32_t>(name_entries_.size() - 1), code(type), ttl,
-                            static_cast<uint32_t>(rdata_.size())});
-  put_u16(rdata_, static_cast<uint16_t>(rdata.size()));
-  put_bytes(rdata_, rdata);
+  const uint64_t name_id = name_entries_.size() - 1;
+  records_.push_back(Staged{(name_id << 16) | code(type), ttl, rdata_.append_with_length(rdata)});
   return base::ok();
 }
 
@@ -68,15 +65,16 @@ struct NameRanking {
   std::vector<uint32_t> id_of_rank;
 };
 
-NameRanking rank_names(const std::vector<uint8_t>& names,
-                       const std::vector<std::pair<uint32_t, uint8_t>>& entries) {
+NameRanking rank_names(const ByteArena& names, const std::vector<std::pair<uint32_t, uint8_t>>& entries) {
+  size_t key_bytes = 0;  // a key is as long as the wire name less one, but for rare escapes
+  for (const auto& e : entries) key_bytes += e.second;
   std::string keys;
-  keys.reserve(names.size());
+  keys.reserve(key_bytes);
   std::vector<uint32_t> key_off(entries.size() + 1);
   for (size_t i = 0; i < entries.size(); ++i) {
     key_off[i] = static_cast<uint32_t>(keys.size());
     auto [off, len] = entries[i];
-    NameView(std::span<const uint8_t>(names).subspan(off, len)).append_canonical_key(keys);
+    NameView({names.at(off), len}).append_canonical_key(keys);
   }
   key_off[entries.size()] = static_cast<uint32_t>(keys.size());
   auto key = [&](uint32_t id) { return std::string_view(keys).substr(key_off[id], key_off[id + 1] - key_off[id]); };
@@ -116,7 +114,7 @@ struct ZoneAssembly {
   // Appends a node for `owner` (bytes already in z.names_ at `offset`),
   // after the empty non-terminals between it and its closest ancestor.
   void open_node(uint32_t offset, uint8_t length, bool has_ns, bool has_dname) {
-    NameView owner(std::span<const uint8_t>(z.names_).subspan(offset, length));
+    NameView owner({z.names_.at(offset), length});
     size_t labels = owner.label_count();
     while (!stack.empty() && !(stack.back().labels < labels &&
                                owner.strip_left(labels - stack.back().labels) == node_owner(stack.back().node))) {
@@ -138,7 +136,7 @@ struct ZoneAssembly {
  private:
   NameView node_owner(uint32_t i) const {
     const auto& n = z.nodes_[i];
-    return NameView(std::span<const uint8_t>(z.names_).subspan(n.name_offset, n.name_length));
+    return NameView({z.names_.at(n.name_offset), n.name_length});
   }
 
   void push(uint32_t offset, uint8_t length, size_t labels, uint8_t flags, bool is_cut, bool has_dname) {
@@ -146,7 +144,7 @@ struct ZoneAssembly {
     bool below_dname = !stack.empty() && stack.back().dname;
     if (below_cut) flags |= kNodeBelowDelegation;
     if (below_dname) flags |= kNodeBelowDname;
-    if ((flags & kNodeWildcard) == 0 && NameView(std::span<const uint8_t>(z.names_).subspan(offset, length)).is_wildcard()) {
+    if ((flags & kNodeWildcard) == 0 && NameView({z.names_.at(offset), length}).is_wildcard()) {
       flags |= kNodeWildcard;
     }
     z.nodes_.push_back(ZoneVersion::Node{offset, length, flags, 0, static_cast<uint32_t>(z.rrsets_.size())});
@@ -197,83 +195,97 @@ Result<void> check_node_types(const NodeView& node) {
 
 }  // namespace
 
+// Replaces each record's name id by its name's canonical rank and sorts the
+// records in place by (rank, type, canonical RDATA, input order).
+void ZoneBuilder::sort_records(const std::vector<uint32_t>& rank_of_id) {
+  for (auto& r : records_) r.key = (static_cast<uint64_t>(rank_of_id[r.key >> 16]) << 16) | (r.key & 0xffff);
+  std::sort(records_.begin(), records_.end(), [this](const Staged& a, const Staged& b) {
+    if (a.key != b.key) return a.key < b.key;
+    auto c = canonical_rdata_compare(static_cast<RRType>(a.key & 0xffff), rdata_.with_length(a.rdata_offset),
+                                     rdata_.with_length(b.rdata_offset));
+    // RDATA offsets grow in input order: ties keep the first-seen record first.
+    return c != 0 ? c < 0 : a.rdata_offset < b.rdata_offset;
+  });
+}
+
+// Appends the RRset of records_[begin, end) (one owner and type, sorted) to
+// `z`, dropping duplicates. The TTL is the first-seen record's (as BIND).
+Result<void> ZoneBuilder::emit_rrset(ZoneVersion& z, NameView owner, size_t begin, size_t end,
+                                     size_t& ttl_warnings) {
+  const auto type = static_cast<uint16_t>(records_[begin].key & 0xffff);
+  const Staged* first_seen = &records_[begin];
+  for (size_t k = begin; k < end; ++k) {
+    if (records_[k].rdata_offset < first_seen->rdata_offset) first_seen = &records_[k];
+  }
+  ZoneVersion::RRsetRec set{first_seen->ttl, static_cast<uint32_t>(z.rdata_offsets_.size()), type, 0};
+  size_t count = 0;
+  for (size_t k = begin; k < end; ++k) {
+    const Staged& rec = records_[k];
+    if (rec.ttl != set.ttl && ttl_warnings++ < 100) {
+      warnings_.push_back(owner.to_text() + " " + to_text(static_cast<RRType>(type)) + ": TTL " +
+                          std::to_string(rec.ttl) + " differs from the RRset's " + std::to_string(set.ttl) +
+                          "; using " + std::to_string(set.ttl));
+    }
+    if (k > begin && canonical_rdata_compare(static_cast<RRType>(type), rdata_.with_length(rec.rdata_offset),
+                                             rdata_.with_length(records_[k - 1].rdata_offset)) == 0) {
+      continue;
+    }
+    z.rdata_offsets_.push_back(rec.rdata_offset);
+    ++count;
+  }
+  if (count > std::min<size_t>(limits_.max_rrset_size, UINT16_MAX)) {
+    return base::make_error(base::Errc::out_of_range, owner.to_text() + " " + to_text(static_cast<RRType>(type)) +
+                                                          ": more than " + std::to_string(limits_.max_rrset_size) +
+                                                          " records in one RRset");
+  }
+  set.rdata_count = static_cast<uint16_t>(count);
+  z.rrsets_.push_back(set);
+  return base::ok();
+}
+
 Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
   using base::Errc;
   if (records_.empty()) return base::make_error(Errc::malformed, origin_.to_text() + ": zone has no records");
 
   NameRanking ranking = rank_names(names_, name_entries_);
-  struct SortKey {
-    uint64_t key;  // rank << 16 | type
-    uint32_t rec;
-  };
-  std::vector<SortKey> order(records_.size());
-  for (uint32_t i = 0; i < records_.size(); ++i) {
-    order[i] = SortKey{(static_cast<uint64_t>(ranking.rank_of_id[records_[i].name_id]) << 16) | records_[i].type, i};
-  }
+  sort_records(ranking.rank_of_id);
   std::vector<uint32_t>().swap(ranking.rank_of_id);
-  auto rd = [this](uint32_t rec) {
-    const uint8_t* p = rdata_.data() + records_[rec].rdata_offset;
-    return std::span<const uint8_t>(p + 2, get_u16(p));
-  };
-  std::sort(order.begin(), order.end(), [&](const SortKey& a, const SortKey& b) {
-    if (a.key != b.key) return a.key < b.key;
-    auto c = canonical_rdata_compare(static_cast<RRType>(a.key & 0xffff), rd(a.rec), rd(b.rec));
-    return c != 0 ? c < 0 : a.rec < b.rec;
-  });
 
   auto zone = std::make_shared<ZoneVersion>();
   ZoneVersion& z = *zone;
   z.origin_ = origin_;
   z.rclass_ = rclass_;
   z.names_ = std::move(names_);
+  // Exact sizes where they are cheap to count: growth by doubling would
+  // hold the old and the new array at once, at the peak of the load.
+  size_t rrset_total = 0;
+  for (size_t i = 0; i < records_.size(); ++i) rrset_total += i == 0 || records_[i].key != records_[i - 1].key;
+  z.rrsets_.reserve(rrset_total);
+  z.nodes_.reserve(ranking.id_of_rank.size() + ranking.id_of_rank.size() / 8);
   z.rdata_offsets_.reserve(records_.size());
   ZoneAssembly assembly{z, {}};
   size_t ttl_warnings = 0;
 
-  for (size_t i = 0; i < order.size();) {
-    const uint64_t rank = order[i].key >> 16;
+  for (size_t i = 0; i < records_.size();) {
+    const uint64_t rank = records_[i].key >> 16;
     size_t node_end = i;
     bool has_ns = false;
     bool has_dname = false;
-    for (; node_end < order.size() && (order[node_end].key >> 16) == rank; ++node_end) {
-      auto type = static_cast<RRType>(order[node_end].key & 0xffff);
+    size_t types = 0;
+    for (; node_end < records_.size() && (records_[node_end].key >> 16) == rank; ++node_end) {
+      auto type = static_cast<RRType>(records_[node_end].key & 0xffff);
       has_ns = has_ns || type == RRType::NS;
       has_dname = has_dname || type == RRType::DNAME;
+      types += node_end == i || records_[node_end].key != records_[node_end - 1].key;
     }
     auto [name_off, name_len] = name_entries_[ranking.id_of_rank[rank]];
     assembly.open_node(name_off, name_len, has_ns, has_dname);
-    const size_t node_index = z.nodes_.size() - 1;
-
+    z.nodes_.back().rrset_count = static_cast<uint16_t>(types);
+    const NameView owner({z.names_.at(name_off), name_len});
     for (size_t j = i; j < node_end;) {
-      const auto type = static_cast<uint16_t>(order[j].key & 0xffff);
       size_t set_end = j;
-      uint32_t first_seen = order[j].rec;
-      while (set_end < node_end && (order[set_end].key & 0xffff) == type) {
-        first_seen = std::min(first_seen, order[set_end].rec);
-        ++set_end;
-      }
-      const uint32_t ttl = records_[first_seen].ttl;
-      ZoneVersion::RRsetRec set{type, 0, ttl, static_cast<uint32_t>(z.rdata_offsets_.size()), 0};
-      for (size_t k = j; k < set_end; ++k) {
-        const uint32_t rec = order[k].rec;
-        if (records_[rec].ttl != ttl && ttl_warnings++ < 100) {
-          warnings_.push_back(NameView(std::span<const uint8_t>(z.names_).subspan(name_off, name_len)).to_text() +
-                              " " + to_text(static_cast<RRType>(type)) + ": TTL " +
-                              std::to_string(records_[rec].ttl) + " differs from the RRset's " +
-                              std::to_string(ttl) + "; using " + std::to_string(ttl));
-        }
-        if (k > j && canonical_rdata_compare(static_cast<RRType>(type), rd(rec), rd(order[k - 1].rec)) == 0) continue;
-        z.rdata_offsets_.push_back(records_[rec].rdata_offset);
-        ++set.rdata_count;
-      }
-      if (set.rdata_count > limits_.max_rrset_size) {
-        return base::make_error(Errc::out_of_range,
-                                NameView(std::span<const uint8_t>(z.names_).subspan(name_off, name_len)).to_text() +
-                                    " " + to_text(static_cast<RRType>(type)) + ": more than " +
-                                    std::to_string(limits_.max_rrset_size) + " records in one RRset");
-      }
-      z.rrsets_.push_back(set);
-      ++z.nodes_[node_index].rrset_count;
+      while (set_end < node_end && records_[set_end].key == records_[j].key) ++set_end;
+      SIGNERD_TRY(emit_rrset(z, owner, j, set_end, ttl_warnings));
       j = set_end;
     }
     i = node_end;
@@ -281,6 +293,7 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
   if (ttl_warnings > 100) warnings_.push_back(std::to_string(ttl_warnings - 100) + " more TTL warnings");
   z.rdata_ = std::move(rdata_);
   std::vector<Staged>().swap(records_);
+  z.nodes_.shrink_to_fit();
 
   SIGNERD_TRY(check_apex(z));
   for (size_t i = 0; i < z.node_count(); ++i) {

@@ -1,6 +1,8 @@
 // Master files in (libzscanner) and out (dns/rdata_text), see zone_file.hpp.
 #include "dns/zone_file.hpp"
 
+#include <sys/mman.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,8 +95,25 @@ class Reader {
     if (full()) warnings_.push_back("stopped after " + std::to_string(errors_.size()) + " errors");
   }
 
+  // zscanner maps the whole file and reads it once, front to back. Parsed
+  // pages are handed back every few MiB (the mapping stays; zscanner
+  // unmaps it) so that the file's size does not add to the peak memory.
+  static void release_parsed_input(const zs_scanner_t* s, uintptr_t& released) {
+    if (!s->input.mmaped) return;
+    static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const auto done = reinterpret_cast<uintptr_t>(s->input.current) & ~(page - 1);
+    constexpr uintptr_t kBatch = uintptr_t{8} << 20;
+    if (released == 0) released = reinterpret_cast<uintptr_t>(s->input.start);
+    if ((released & (page - 1)) == 0 && done > released && done - released >= kBatch) {
+      madvise(reinterpret_cast<void*>(released), done - released, MADV_DONTNEED);
+      released = done;
+    }
+  }
+
   void scan(zs_scanner_t* s, int depth) {
+    uintptr_t released = 0;
     while (!full()) {
+      release_parsed_input(s, released);
       zs_parse_record(s);  // the outcome is in s->state
       switch (s->state) {
         case ZS_STATE_DATA:

@@ -16,9 +16,7 @@ uint32_t RRsetView::ttl() const noexcept { return zone_->rrsets_[index_].ttl; }
 size_t RRsetView::size() const noexcept { return zone_->rrsets_[index_].rdata_count; }
 
 std::span<const uint8_t> RRsetView::rdata(size_t i) const noexcept {
-  uint32_t off = zone_->rdata_offsets_[zone_->rrsets_[index_].first_rdata + i];
-  const uint8_t* p = zone_->rdata_.data() + off;
-  return {p + 2, get_u16(p)};
+  return zone_->rdata_.with_length(zone_->rdata_offsets_[zone_->rrsets_[index_].first_rdata + i]);
 }
 
 RRset RRsetView::to_rrset(NameView owner, RRClass rclass) const {
@@ -29,7 +27,7 @@ RRset RRsetView::to_rrset(NameView owner, RRClass rclass) const {
 
 NameView NodeView::owner() const noexcept {
   const auto& n = zone_->nodes_[index_];
-  return NameView(std::span<const uint8_t>(zone_->names_).subspan(n.name_offset, n.name_length));
+  return NameView({zone_->names_.at(n.name_offset), n.name_length});
 }
 uint8_t NodeView::flags() const noexcept { return zone_->nodes_[index_].flags; }
 size_t NodeView::rrset_count() const noexcept { return zone_->nodes_[index_].rrset_count; }
@@ -50,8 +48,8 @@ std::optional<RRsetView> NodeView::find(RRType type) const noexcept {
 // ---- ZoneVersion -----------------------------------------------------------
 
 size_t ZoneVersion::memory_bytes() const noexcept {
-  return names_.capacity() + nodes_.capacity() * sizeof(Node) + rrsets_.capacity() * sizeof(RRsetRec) +
-         rdata_offsets_.capacity() * sizeof(uint32_t) + rdata_.capacity();
+  return names_.memory_bytes() + nodes_.capacity() * sizeof(Node) + rrsets_.capacity() * sizeof(RRsetRec) +
+         rdata_offsets_.capacity() * sizeof(uint32_t) + rdata_.memory_bytes();
 }
 
 size_t ZoneVersion::lower_bound(NameView name) const noexcept {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "dns/byte_arena.hpp"
 #include "dns/name.hpp"
 #include "dns/rrset.hpp"
 #include "dns/rrtype.hpp"
@@ -120,26 +121,25 @@ class ZoneVersion {
     uint32_t first_rrset;   // into rrsets_
   };
   struct RRsetRec {
-    uint16_t type;
-    uint16_t reserved;
     uint32_t ttl;
     uint32_t first_rdata;   // into rdata_offsets_
-    uint32_t rdata_count;
+    uint16_t type;
+    uint16_t rdata_count;   // ZoneLimits keeps RRsets under 65536 RRs
   };
 
   Name origin_;
   RRClass rclass_ = RRClass::IN;
   uint32_t serial_ = 0;
-  std::vector<uint8_t> names_;           // owner names, wire form
+  ByteArena names_;                      // owner names, wire form
   std::vector<Node> nodes_;
   std::vector<RRsetRec> rrsets_;
   std::vector<uint32_t> rdata_offsets_;  // into rdata_: [u16 length][bytes]
-  std::vector<uint8_t> rdata_;
+  ByteArena rdata_;
 };
 
 struct ZoneLimits {
   size_t max_records = 50'000'000;
-  size_t max_rrset_size = 65'535;  // RRs in one RRset
+  size_t max_rrset_size = 65'535;  // RRs in one RRset; at most 65535
 };
 
 // Collects records in any order, then sorts, merges, classifies and checks
@@ -164,22 +164,25 @@ class ZoneBuilder {
   size_t record_count() const noexcept { return records_.size(); }
 
  private:
+  // 16 octets per record. `key` is name id << 16 | type while staging, and
+  // becomes canonical rank << 16 | type in finish(), which sorts in place.
   struct Staged {
-    uint32_t name_id;
-    uint16_t type;
+    uint64_t key;
     uint32_t ttl;
-    uint32_t rdata_offset;  // into rdata_: [u16 length][bytes]
+    uint32_t rdata_offset;  // into rdata_: [u16 length][bytes]; grows in input order
   };
 
+  void sort_records(const std::vector<uint32_t>& rank_of_id);
+  Result<void> emit_rrset(ZoneVersion& z, NameView owner, size_t begin, size_t end, size_t& ttl_warnings);
   Result<void> check_apex(ZoneVersion& z) const;
 
   Name origin_;
   RRClass rclass_;
   ZoneLimits limits_;
-  std::vector<uint8_t> names_;                              // wire names, back to back
+  ByteArena names_;                                         // wire names
   std::vector<std::pair<uint32_t, uint8_t>> name_entries_;  // offset, length
   std::vector<Staged> records_;
-  std::vector<uint8_t> rdata_;
+  ByteArena rdata_;
   std::vector<std::string> warnings_;
 };
 

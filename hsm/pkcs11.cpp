@@ -100,7 +100,10 @@ base::Result<std::shared_ptr<Pkcs11Module>> Pkcs11Module::load(const std::string
     ++it->second.second;
     return share(it->second.first);
   }
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // RTLD_NODELETE: a module's thread-local and atexit state may outlive
+  // C_Finalize, and unloading it under such state crashes some modules; it
+  // also keeps the module's symbols for leak reports.
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (handle == nullptr) return make_error(Errc::io, "PKCS#11 module " + path + ": " + ::dlerror());
   auto get_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(handle, "C_GetFunctionList"));
   CK_FUNCTION_LIST* fn = nullptr;

@@ -1,0 +1,64 @@
+// dns/byte_arena.hpp — append-only byte storage for zone data.
+//
+// Owns: ByteArena, bytes kept in fixed 1 MiB chunks addressed by a 32-bit
+// offset. A growing std::vector would leave up to half its capacity unused
+// and copy everything on each growth, doubling peak memory while a large
+// zone loads; chunks do neither. An item never straddles two chunks.
+// Not thread-safe while appending; reading a finished arena is.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace signerd::dns {
+
+class ByteArena {
+ public:
+  static constexpr unsigned kChunkBits = 20;
+  static constexpr size_t kChunkSize = size_t{1} << kChunkBits;
+  // Offsets are 32-bit: at most 4 GiB of data.
+  static constexpr size_t kMaxBytes = size_t{1} << 32;
+
+  // Appends `bytes` (at most kChunkSize); returns their offset.
+  uint32_t append(std::span<const uint8_t> bytes) { return append_parts({}, bytes); }
+  // Appends a 16-bit big-endian length, then `bytes` (at most 65535).
+  uint32_t append_with_length(std::span<const uint8_t> bytes) {
+    const uint8_t len[2] = {static_cast<uint8_t>(bytes.size() >> 8), static_cast<uint8_t>(bytes.size())};
+    return append_parts(len, bytes);
+  }
+
+  const uint8_t* at(uint32_t offset) const noexcept {
+    return chunks_[offset >> kChunkBits].get() + (offset & (kChunkSize - 1));
+  }
+  // The item that append_with_length() stored at `offset`.
+  std::span<const uint8_t> with_length(uint32_t offset) const noexcept {
+    const uint8_t* p = at(offset);
+    return {p + 2, static_cast<size_t>((p[0] << 8) | p[1])};
+  }
+
+  // True when `n` more bytes would still be addressable.
+  bool has_room(size_t n) const noexcept { return chunks_.size() * kChunkSize + n + kChunkSize <= kMaxBytes; }
+  size_t memory_bytes() const noexcept { return chunks_.size() * kChunkSize; }
+
+ private:
+  uint32_t append_parts(std::span<const uint8_t> head, std::span<const uint8_t> body) {
+    const size_t n = head.size() + body.size();
+    if (chunks_.empty() || used_ + n > kChunkSize) {
+      chunks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(kChunkSize));
+      used_ = 0;
+    }
+    uint8_t* dst = chunks_.back().get() + used_;
+    std::copy(head.begin(), head.end(), dst);
+    std::copy(body.begin(), body.end(), dst + head.size());
+    const auto offset = static_cast<uint32_t>(((chunks_.size() - 1) << kChunkBits) + used_);
+    used_ += n;
+    return offset;
+  }
+
+  std::vector<std::unique_ptr<uint8_t[]>> chunks_;
+  size_t used_ = 0;
+};
+
+}  // namespace signerd::dns
