@@ -18,9 +18,9 @@ enum class Errc {
   malformed,         // input (wire, text, file) violates its format
   out_of_range,      // a size or count limit was exceeded
   not_found,
-  conflict,          // e.g. a diff that does not apply to its base
+  conflict,  // e.g. a diff that does not apply to its base
   unsupported,
-  io,                // file or socket failure
+  io,  // file or socket failure
   internal,
 };
 
@@ -42,22 +42,38 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(v_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(v_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!has_value()); return std::get<1>(v_); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -71,8 +87,14 @@ class [[nodiscard]] Result<void> {
 
   bool has_value() const noexcept { return !failed_; }
   explicit operator bool() const noexcept { return !failed_; }
-  const Error& error() const& { assert(failed_); return error_; }
-  Error&& error() && { assert(failed_); return std::move(error_); }
+  const Error& error() const& {
+    assert(failed_);
+    return error_;
+  }
+  Error&& error() && {
+    assert(failed_);
+    return std::move(error_);
+  }
 
  private:
   Error error_;
@@ -84,8 +106,8 @@ inline Result<void> ok() { return {}; }
 }  // namespace signerd::base
 
 // Propagate an error from an expression returning Result<...>.
-#define SIGNERD_TRY(expr)                                   \
-  do {                                                      \
-    auto signerd_try_result_ = (expr);                      \
+#define SIGNERD_TRY(expr)                                                    \
+  do {                                                                       \
+    auto signerd_try_result_ = (expr);                                       \
     if (!signerd_try_result_) return std::move(signerd_try_result_).error(); \
   } while (0)

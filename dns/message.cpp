@@ -52,8 +52,11 @@ Result<Record> read_record(WireReader& r) {
   auto fixed = r.bytes(10);  // TYPE, CLASS, TTL, RDLENGTH (RFC 1035 4.1.3)
   if (!fixed) return std::move(fixed).error();
   const uint8_t* f = fixed->data();
-  Record rec{std::move(*owner), static_cast<RRType>(get_u16(f)), static_cast<RRClass>(get_u16(f + 2)),
-             get_u32(f + 4), {}};
+  Record rec{std::move(*owner),
+             static_cast<RRType>(get_u16(f)),
+             static_cast<RRClass>(get_u16(f + 2)),
+             get_u32(f + 4),
+             {}};
   const uint16_t rdlength = get_u16(f + 8);
   SIGNERD_TRY(read_rdata(r, rec.type, rdlength, rec.rdata));
   // Decompressing names (e.g. an RRSIG signer sent compressed) can grow

@@ -69,10 +69,10 @@ struct EdnsOption {
 // The OPT pseudo-record (RFC 6891 section 6.1.2-6.1.3). The Z bits other
 // than DO are not kept (must be zero on send, ignored on receipt).
 struct Edns {
-  uint16_t udp_size = 1232;     // RFC 6891 6.2.5; 1232 is the DNS Flag Day 2020 value
-  uint8_t extended_rcode = 0;   // upper 8 bits of the 12-bit RCODE
+  uint16_t udp_size = 1232;    // RFC 6891 6.2.5; 1232 is the DNS Flag Day 2020 value
+  uint8_t extended_rcode = 0;  // upper 8 bits of the 12-bit RCODE
   uint8_t version = 0;
-  bool dnssec_ok = false;       // DO bit, RFC 3225
+  bool dnssec_ok = false;           // DO bit, RFC 3225
   std::vector<EdnsOption> options;  // in message order, duplicates kept
 
   friend bool operator==(const Edns&, const Edns&) = default;

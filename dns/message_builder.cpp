@@ -11,7 +11,7 @@ namespace {
 
 constexpr size_t kMaxPointerTarget = 0x3FFF;  // 14-bit offset, RFC 1035 4.1.4
 constexpr size_t kMaxRdata = 65535;
-constexpr size_t kOptFixedSize = 11;          // root owner + type, class, TTL, RDLENGTH
+constexpr size_t kOptFixedSize = 11;  // root owner + type, class, TTL, RDLENGTH
 
 void write_header(const Header& h, std::vector<uint8_t>& buf) {
   uint16_t flags = static_cast<uint16_t>(((h.opcode & 0x0F) << 11) | (h.rcode & 0x0F));
@@ -126,8 +126,8 @@ std::vector<uint8_t> MessageBuilder::finish() && {
     put_u8(buf_, 0);
     put_u16(buf_, code(RRType::OPT));
     put_u16(buf_, e.udp_size);
-    put_u32(buf_, (uint32_t{e.extended_rcode} << 24) | (uint32_t{e.version} << 16) |
-                      (e.dnssec_ok ? 0x8000u : 0u));
+    put_u32(buf_,
+            (uint32_t{e.extended_rcode} << 24) | (uint32_t{e.version} << 16) | (e.dnssec_ok ? 0x8000u : 0u));
     put_u16(buf_, static_cast<uint16_t>(edns_size_ - kOptFixedSize));
     for (const auto& o : e.options) {
       put_u16(buf_, o.code);

@@ -31,10 +31,15 @@ int compare_labels(std::span<const uint8_t> a, std::span<const uint8_t> b) noexc
 
 bool needs_escape(uint8_t c) {
   switch (c) {
-    case '.': case '\\': case '"': case '(': case ')': case ';': case '$': case '@':
-      return true;
-    default:
-      return false;
+    case '.':
+    case '\\':
+    case '"':
+    case '(':
+    case ')':
+    case ';':
+    case '$':
+    case '@': return true;
+    default: return false;
   }
 }
 
@@ -46,9 +51,7 @@ size_t NameView::label_count() const noexcept {
   return n;
 }
 
-bool NameView::is_wildcard() const noexcept {
-  return wire_.size() >= 2 && wire_[0] == 1 && wire_[1] == '*';
-}
+bool NameView::is_wildcard() const noexcept { return wire_.size() >= 2 && wire_[0] == 1 && wire_[1] == '*'; }
 
 NameView NameView::strip_left(size_t n) const noexcept {
   size_t pos = 0;
@@ -151,7 +154,8 @@ Result<void> validate_wire(std::span<const uint8_t> wire) {
     uint8_t len = wire[pos];
     if (len == 0) break;
     if (len > kMaxLabel) {
-      return base::make_error(base::Errc::malformed, "label longer than 63 octets (or a compression pointer)");
+      return base::make_error(base::Errc::malformed,
+                              "label longer than 63 octets (or a compression pointer)");
     }
     pos += 1u + len;
   }

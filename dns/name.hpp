@@ -18,7 +18,7 @@ namespace signerd::dns {
 
 using base::Result;
 
-inline constexpr size_t kMaxNameWire = 255;   // RFC 1035 section 2.3.4
+inline constexpr size_t kMaxNameWire = 255;  // RFC 1035 section 2.3.4
 inline constexpr size_t kMaxLabel = 63;
 
 // A view of a valid, uncompressed wire-format name. The bytes must outlive

@@ -23,7 +23,8 @@ constexpr F kRp[] = {F::name_lower, F::name_lower};
 constexpr F kU16NameL[] = {F::u16, F::name_lower};  // AFSDB, RT, KX
 constexpr F kX25[] = {F::char_string};
 constexpr F kIsdn[] = {F::char_strings};  // address [subaddress]
-constexpr F kSig[] = {F::rrtype, F::u8, F::u8, F::u32, F::time, F::time, F::u16, F::name_lower, F::base64_rest};
+constexpr F kSig[] = {F::rrtype, F::u8,  F::u8,         F::u32,        F::time,
+                      F::time,   F::u16, F::name_lower, F::base64_rest};
 constexpr F kKey[] = {F::u16, F::u8, F::u8, F::base64_rest};  // KEY, DNSKEY, CDNSKEY, RKEY
 constexpr F kPx[] = {F::u16, F::name_lower, F::name_lower};
 constexpr F kGpos[] = {F::char_string, F::char_string, F::char_string};
@@ -61,28 +62,82 @@ constexpr F kWks[] = {F::wks};
 constexpr F kNsap[] = {F::nsap};
 constexpr F kU32[] = {F::u32};  // UID, GID
 
-#define SCHEMA(T, fields) RdataSchema{RRType::T, fields}
+#define SCHEMA(T, fields) \
+  RdataSchema { RRType::T, fields }
 // Sorted by type code for binary search.
 constexpr std::array kSchemas{
-    SCHEMA(A, kA), SCHEMA(NS, kNameC), SCHEMA(MD, kNameC), SCHEMA(MF, kNameC),
-    SCHEMA(CNAME, kNameC), SCHEMA(SOA, kSoa), SCHEMA(MB, kNameC), SCHEMA(MG, kNameC),
-    SCHEMA(MR, kNameC), SCHEMA(WKS, kWks), SCHEMA(PTR, kNameC), SCHEMA(HINFO, kHinfo),
-    SCHEMA(MINFO, kMinfo), SCHEMA(MX, kMx), SCHEMA(TXT, kTxt), SCHEMA(RP, kRp),
-    SCHEMA(AFSDB, kU16NameL), SCHEMA(X25, kX25), SCHEMA(ISDN, kIsdn), SCHEMA(RT, kU16NameL),
-    SCHEMA(NSAP, kNsap), SCHEMA(SIG, kSig), SCHEMA(KEY, kKey), SCHEMA(PX, kPx),
-    SCHEMA(GPOS, kGpos), SCHEMA(AAAA, kAaaa), SCHEMA(LOC, kLoc), SCHEMA(NXT, kNxt),
-    SCHEMA(SRV, kSrv), SCHEMA(NAPTR, kNaptr), SCHEMA(KX, kU16NameL), SCHEMA(CERT, kCert),
-    SCHEMA(DNAME, kDname), SCHEMA(APL, kApl), SCHEMA(DS, kDs), SCHEMA(SSHFP, kSshfp),
-    SCHEMA(IPSECKEY, kIpseckey), SCHEMA(RRSIG, kSig), SCHEMA(NSEC, kNsec),
-    SCHEMA(DNSKEY, kKey), SCHEMA(DHCID, kBase64), SCHEMA(NSEC3, kNsec3),
-    SCHEMA(NSEC3PARAM, kNsec3param), SCHEMA(TLSA, kTlsa), SCHEMA(SMIMEA, kTlsa),
-    SCHEMA(HIP, kHip), SCHEMA(RKEY, kKey), SCHEMA(TALINK, kTalink), SCHEMA(CDS, kDs),
-    SCHEMA(CDNSKEY, kKey), SCHEMA(OPENPGPKEY, kBase64), SCHEMA(CSYNC, kCsync),
-    SCHEMA(ZONEMD, kZonemd), SCHEMA(SVCB, kSvcb), SCHEMA(HTTPS, kSvcb), SCHEMA(DSYNC, kDsync),
-    SCHEMA(SPF, kTxt), SCHEMA(UID, kU32), SCHEMA(GID, kU32), SCHEMA(NID, kNid),
-    SCHEMA(L32, kL32), SCHEMA(L64, kNid), SCHEMA(LP, kLp), SCHEMA(EUI48, kEui48),
-    SCHEMA(EUI64, kEui64), SCHEMA(URI, kUri), SCHEMA(CAA, kCaa), SCHEMA(AVC, kTxt),
-    SCHEMA(DOA, kDoa), SCHEMA(AMTRELAY, kAmtrelay), SCHEMA(RESINFO, kTxt), SCHEMA(TA, kDs),
+    SCHEMA(A, kA),
+    SCHEMA(NS, kNameC),
+    SCHEMA(MD, kNameC),
+    SCHEMA(MF, kNameC),
+    SCHEMA(CNAME, kNameC),
+    SCHEMA(SOA, kSoa),
+    SCHEMA(MB, kNameC),
+    SCHEMA(MG, kNameC),
+    SCHEMA(MR, kNameC),
+    SCHEMA(WKS, kWks),
+    SCHEMA(PTR, kNameC),
+    SCHEMA(HINFO, kHinfo),
+    SCHEMA(MINFO, kMinfo),
+    SCHEMA(MX, kMx),
+    SCHEMA(TXT, kTxt),
+    SCHEMA(RP, kRp),
+    SCHEMA(AFSDB, kU16NameL),
+    SCHEMA(X25, kX25),
+    SCHEMA(ISDN, kIsdn),
+    SCHEMA(RT, kU16NameL),
+    SCHEMA(NSAP, kNsap),
+    SCHEMA(SIG, kSig),
+    SCHEMA(KEY, kKey),
+    SCHEMA(PX, kPx),
+    SCHEMA(GPOS, kGpos),
+    SCHEMA(AAAA, kAaaa),
+    SCHEMA(LOC, kLoc),
+    SCHEMA(NXT, kNxt),
+    SCHEMA(SRV, kSrv),
+    SCHEMA(NAPTR, kNaptr),
+    SCHEMA(KX, kU16NameL),
+    SCHEMA(CERT, kCert),
+    SCHEMA(DNAME, kDname),
+    SCHEMA(APL, kApl),
+    SCHEMA(DS, kDs),
+    SCHEMA(SSHFP, kSshfp),
+    SCHEMA(IPSECKEY, kIpseckey),
+    SCHEMA(RRSIG, kSig),
+    SCHEMA(NSEC, kNsec),
+    SCHEMA(DNSKEY, kKey),
+    SCHEMA(DHCID, kBase64),
+    SCHEMA(NSEC3, kNsec3),
+    SCHEMA(NSEC3PARAM, kNsec3param),
+    SCHEMA(TLSA, kTlsa),
+    SCHEMA(SMIMEA, kTlsa),
+    SCHEMA(HIP, kHip),
+    SCHEMA(RKEY, kKey),
+    SCHEMA(TALINK, kTalink),
+    SCHEMA(CDS, kDs),
+    SCHEMA(CDNSKEY, kKey),
+    SCHEMA(OPENPGPKEY, kBase64),
+    SCHEMA(CSYNC, kCsync),
+    SCHEMA(ZONEMD, kZonemd),
+    SCHEMA(SVCB, kSvcb),
+    SCHEMA(HTTPS, kSvcb),
+    SCHEMA(DSYNC, kDsync),
+    SCHEMA(SPF, kTxt),
+    SCHEMA(UID, kU32),
+    SCHEMA(GID, kU32),
+    SCHEMA(NID, kNid),
+    SCHEMA(L32, kL32),
+    SCHEMA(L64, kNid),
+    SCHEMA(LP, kLp),
+    SCHEMA(EUI48, kEui48),
+    SCHEMA(EUI64, kEui64),
+    SCHEMA(URI, kUri),
+    SCHEMA(CAA, kCaa),
+    SCHEMA(AVC, kTxt),
+    SCHEMA(DOA, kDoa),
+    SCHEMA(AMTRELAY, kAmtrelay),
+    SCHEMA(RESINFO, kTxt),
+    SCHEMA(TA, kDs),
     SCHEMA(DLV, kDs),
 };
 #undef SCHEMA
@@ -144,8 +199,14 @@ Result<void> check_ipseckey(RRType type, std::span<const uint8_t> d, size_t pos,
   pos += 3;
   switch (gw_type) {
     case 0: break;
-    case 1: if (end - pos < 4) return bad(type, "IPv4 gateway truncated"); pos += 4; break;
-    case 2: if (end - pos < 16) return bad(type, "IPv6 gateway truncated"); pos += 16; break;
+    case 1:
+      if (end - pos < 4) return bad(type, "IPv4 gateway truncated");
+      pos += 4;
+      break;
+    case 2:
+      if (end - pos < 16) return bad(type, "IPv6 gateway truncated");
+      pos += 16;
+      break;
     case 3: {
       size_t n = plain_name_length(d, pos, end);
       if (n == 0) return bad(type, "gateway name malformed");
@@ -198,7 +259,10 @@ Result<void> check_amtrelay(RRType type, std::span<const uint8_t> d, size_t pos,
     case 0: need = 0; break;
     case 1: need = 4; break;
     case 2: need = 16; break;
-    case 3: need = plain_name_length(d, pos, end); if (need == 0) return bad(type, "relay name malformed"); break;
+    case 3:
+      need = plain_name_length(d, pos, end);
+      if (need == 0) return bad(type, "relay name malformed");
+      break;
     default: return bad(type, "relay type unknown");
   }
   if (end - pos != need) return bad(type, "relay length does not match its type");
@@ -215,15 +279,23 @@ Result<size_t> field_length(RRType type, Field f, std::span<const uint8_t> d, si
   };
   switch (f) {
     case F::u8: return fixed(1);
-    case F::u16: case F::rrtype: return fixed(2);
-    case F::u32: case F::time: case F::ipv4: return fixed(4);
-    case F::u48: case F::eui48: return fixed(6);
-    case F::eui64: case F::ilnp64: return fixed(8);
+    case F::u16:
+    case F::rrtype: return fixed(2);
+    case F::u32:
+    case F::time:
+    case F::ipv4: return fixed(4);
+    case F::u48:
+    case F::eui48: return fixed(6);
+    case F::eui64:
+    case F::ilnp64: return fixed(8);
     case F::ipv6: return fixed(16);
     case F::loc:
       if (avail != 16 || d[pos] != 0) return bad(type, "LOC must be 16 octets, version 0");
       return avail;
-    case F::char_string: case F::hex_u8: case F::base32_u8: case F::tag_u8: {
+    case F::char_string:
+    case F::hex_u8:
+    case F::base32_u8:
+    case F::tag_u8: {
       if (avail < 1) return bad(type, "length octet missing");
       size_t n = 1u + d[pos];
       if (avail < n) return bad(type, "string runs past the end");
@@ -242,8 +314,10 @@ Result<size_t> field_length(RRType type, Field f, std::span<const uint8_t> d, si
       return p - pos;
     }
     case F::type_bitmap: return type_bitmap_length(type, d, pos, end);
-    case F::base64_rest: case F::hex_rest: case F::text_rest: case F::nsap:
-      return avail;
+    case F::base64_rest:
+    case F::hex_rest:
+    case F::text_rest:
+    case F::nsap: return avail;
     case F::wks:
       if (avail < 5) return bad(type, "WKS shorter than 5 octets");
       return avail;
@@ -252,7 +326,9 @@ Result<size_t> field_length(RRType type, Field f, std::span<const uint8_t> d, si
     case F::hip: SIGNERD_TRY(check_hip(type, d, pos, end)); return avail;
     case F::svc_params: SIGNERD_TRY(check_svc_params(type, d, pos, end)); return avail;
     case F::amtrelay: SIGNERD_TRY(check_amtrelay(type, d, pos, end)); return avail;
-    case F::name: case F::name_compress: case F::name_lower: break;
+    case F::name:
+    case F::name_compress:
+    case F::name_lower: break;
   }
   return bad(type, "internal: name field in field_length");
 }
@@ -324,7 +400,8 @@ Result<void> read_rdata(WireReader& reader, RRType type, uint16_t rdlength, std:
     if (!n) return std::move(n).error();
     put_bytes(out, *reader.bytes(*n));
   }
-  if (reader.position() != end) return bad(type, std::to_string(end - reader.position()) + " trailing octets");
+  if (reader.position() != end)
+    return bad(type, std::to_string(end - reader.position()) + " trailing octets");
   // Specials were checked on the message bytes; fixed fields need no more.
   (void)out_start;
   return base::ok();

@@ -21,9 +21,12 @@
 namespace signerd::dns {
 
 enum class Field : uint8_t {
-  u8, u16, u32,
-  u48,            // TSIG time
-  ipv4, ipv6,
+  u8,
+  u16,
+  u32,
+  u48,  // TSIG time
+  ipv4,
+  ipv6,
   // Names. All are decompressed on input (harmless for an uncompressed name:
   // a pointer's high bits are never a valid label length).
   name,           // plain: never compressed out, case kept in canonical form
@@ -40,17 +43,18 @@ enum class Field : uint8_t {
   type_bitmap,    // RFC 4034 section 4.1.2 windows, to the end
   text_rest,      // bytes to the end shown as one quoted string (URI target, CAA value)
   tag_u8,         // one length octet, then an unquoted token (CAA tag)
-  eui48, eui64,   // xx-xx-... (RFC 7043)
-  ilnp64,         // 64 bits as four 16-bit hex groups (RFC 6742)
+  eui48,
+  eui64,   // xx-xx-... (RFC 7043)
+  ilnp64,  // 64 bits as four 16-bit hex groups (RFC 6742)
   // Whole-RDATA layouts too irregular for a field list.
-  loc,            // RFC 1876
-  apl,            // RFC 3123
-  ipseckey,       // RFC 4025: gateway depends on the gateway type
-  hip,            // RFC 8005
-  svc_params,     // RFC 9460 key=value list, to the end
-  amtrelay,       // RFC 8777
-  wks,            // RFC 1035 3.4.2: address, protocol, port bitmap
-  nsap,           // RFC 1706: 0x-prefixed hex
+  loc,         // RFC 1876
+  apl,         // RFC 3123
+  ipseckey,    // RFC 4025: gateway depends on the gateway type
+  hip,         // RFC 8005
+  svc_params,  // RFC 9460 key=value list, to the end
+  amtrelay,    // RFC 8777
+  wks,         // RFC 1035 3.4.2: address, protocol, port bitmap
+  nsap,        // RFC 1706: 0x-prefixed hex
 };
 
 struct RdataSchema {

@@ -1,11 +1,10 @@
 #include "dns/rdata_text.hpp"
 
-#include "dns/base32hex.hpp"
-
 #include <chrono>
 #include <cstdio>
 #include <optional>
 
+#include "dns/base32hex.hpp"
 #include "dns/rdata_schema.hpp"
 #include "dns/rdata_text_special.hpp"
 #include "dns/wire.hpp"
@@ -106,7 +105,9 @@ size_t append_fixed_field(Field f, Bytes d, std::string& out) {
 // when its text would not read back to the same octets.
 std::optional<size_t> append_field(Field f, Bytes d, std::string& out) {
   switch (f) {
-    case F::name: case F::name_compress: case F::name_lower: {
+    case F::name:
+    case F::name_compress:
+    case F::name_lower: {
       const size_t n = text_detail::name_length(d, 0);
       NameView(d.first(n)).append_text(out);
       return n;
@@ -133,7 +134,9 @@ std::optional<size_t> append_field(Field f, Bytes d, std::string& out) {
       return 1u + d[0];
     // Readers take no empty key, digest or signature, and an empty quoted
     // string ends a CAA or URI record early in BIND and becomes "" in ldns.
-    case F::base64_rest: case F::hex_rest: case F::text_rest:
+    case F::base64_rest:
+    case F::hex_rest:
+    case F::text_rest:
       if (d.empty()) return std::nullopt;
       if (f == F::base64_rest) text_detail::append_base64(d, out);
       if (f == F::hex_rest) text_detail::append_hex(d, out);
@@ -185,11 +188,12 @@ bool append_fields(const RdataSchema& schema, Bytes rdata, std::string& out) {
 bool reads_back(RRType type, Bytes d) {
   switch (type) {
     case RRType::NXT: return false;  // RFC 2535 bitmap; ldns reads no NXT text
-    case RRType::UID: case RRType::GID: return false;  // BIND knows only the mnemonic
+    case RRType::UID:
+    case RRType::GID: return false;  // BIND knows only the mnemonic
     case RRType::ISDN:
       return d.size() == 1u + d[0] || d.size() == 2u + d[0] + d[1u + d[0]];  // address [subaddress]
-    case RRType::WKS: return d.size() > 5;    // ldns wants at least one port
-    case RRType::CSYNC: return d.size() > 6;  // ldns wants at least one type
+    case RRType::WKS: return d.size() > 5;                                   // ldns wants at least one port
+    case RRType::CSYNC: return d.size() > 6;                                 // ldns wants at least one type
     default: return true;
   }
 }

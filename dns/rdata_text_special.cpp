@@ -1,4 +1,6 @@
 // Presentation form of the RDATA layouts that a field list cannot describe.
+#include "dns/rdata_text_special.hpp"
+
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -6,7 +8,6 @@
 #include <string_view>
 
 #include "dns/name.hpp"
-#include "dns/rdata_text_special.hpp"
 #include "dns/wire.hpp"
 
 namespace signerd::dns::text_detail {
@@ -116,17 +117,36 @@ void append_ipv6(const uint8_t* p, std::string& out) {
 bool readers_know(RRType type) noexcept {
   switch (type) {
     // Unknown to ldns 1.8, which reads their mnemonics as TYPE0.
-    case RRType::NINFO: case RRType::RKEY: case RRType::DSYNC: case RRType::UINFO:
-    case RRType::UID: case RRType::GID: case RRType::UNSPEC: case RRType::AVC:
-    case RRType::DOA: case RRType::AMTRELAY: case RRType::RESINFO: case RRType::TA:
+    case RRType::NINFO:
+    case RRType::RKEY:
+    case RRType::DSYNC:
+    case RRType::UINFO:
+    case RRType::UID:
+    case RRType::GID:
+    case RRType::UNSPEC:
+    case RRType::AVC:
+    case RRType::DOA:
+    case RRType::AMTRELAY:
+    case RRType::RESINFO:
+    case RRType::TA:
     // Unknown to libzscanner 3.2, the reader of signerd itself.
-    case RRType::MD: case RRType::MF: case RRType::MB: case RRType::MG: case RRType::MR:
-    case RRType::WKS: case RRType::X25: case RRType::ISDN: case RRType::NSAP:
-    case RRType::SIG: case RRType::PX: case RRType::GPOS: case RRType::NXT: case RRType::HIP:
-    case RRType::TALINK: case RRType::DLV:
-      return false;
-    default:
-      return true;
+    case RRType::MD:
+    case RRType::MF:
+    case RRType::MB:
+    case RRType::MG:
+    case RRType::MR:
+    case RRType::WKS:
+    case RRType::X25:
+    case RRType::ISDN:
+    case RRType::NSAP:
+    case RRType::SIG:
+    case RRType::PX:
+    case RRType::GPOS:
+    case RRType::NXT:
+    case RRType::HIP:
+    case RRType::TALINK:
+    case RRType::DLV: return false;
+    default: return true;
   }
 }
 
@@ -155,8 +175,8 @@ bool append_loc(Bytes d, std::string& out) {
   const int64_t alt = int64_t{get_u32(&d[12])} - 10000000;
   const uint64_t abs = static_cast<uint64_t>(alt < 0 ? -alt : alt);
   char buf[32];
-  std::snprintf(buf, sizeof buf, " %s%llu.%02llum ", alt < 0 ? "-" : "", static_cast<unsigned long long>(abs / 100),
-                static_cast<unsigned long long>(abs % 100));
+  std::snprintf(buf, sizeof buf, " %s%llu.%02llum ", alt < 0 ? "-" : "",
+                static_cast<unsigned long long>(abs / 100), static_cast<unsigned long long>(abs % 100));
   out += buf;
   for (size_t i = 1; i <= 3; ++i) {
     if (i > 1) out += ' ';

@@ -17,9 +17,9 @@ namespace signerd::dns::text_detail {
 using Bytes = std::span<const uint8_t>;
 
 // Encoders: append to `out`, never fail.
-void append_hex(Bytes b, std::string& out);       // uppercase, as BIND prints
-void append_base64(Bytes b, std::string& out);    // RFC 4648 section 4, padded, no breaks
-void append_quoted(Bytes b, std::string& out);    // "..." with \" \\ and \DDD escapes
+void append_hex(Bytes b, std::string& out);     // uppercase, as BIND prints
+void append_base64(Bytes b, std::string& out);  // RFC 4648 section 4, padded, no breaks
+void append_quoted(Bytes b, std::string& out);  // "..." with \" \\ and \DDD escapes
 void append_ipv4(const uint8_t* p, std::string& out);
 void append_ipv6(const uint8_t* p, std::string& out);
 

@@ -6,8 +6,8 @@ namespace signerd::dns {
 namespace {
 
 base::Error truncated(size_t pos, size_t want) {
-  return base::make_error(base::Errc::malformed, "truncated at offset " + std::to_string(pos) +
-                                                     ": need " + std::to_string(want) + " more octets");
+  return base::make_error(base::Errc::malformed, "truncated at offset " + std::to_string(pos) + ": need " +
+                                                     std::to_string(want) + " more octets");
 }
 
 }  // namespace
@@ -67,8 +67,8 @@ Result<void> WireReader::name(std::vector<uint8_t>& out) {
     if ((len & 0xC0) != 0) {
       // 0x40 and 0x80 are the extended label types RFC 6891 section 5 retired.
       return base::make_error(Errc::malformed, "label at offset " + std::to_string(pos) +
-                                                   " longer than 63 octets (length octet " + std::to_string(len) +
-                                                   ", not a supported label type)");
+                                                   " longer than 63 octets (length octet " +
+                                                   std::to_string(len) + ", not a supported label type)");
     }
     if (pos + 1u + len > data_.size()) return truncated(pos, 1u + len);
     total += 1u + len;

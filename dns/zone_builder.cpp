@@ -10,7 +10,6 @@
 
 namespace signerd::dns {
 
-
 ZoneBuilder::ZoneBuilder(Name origin, RRClass rclass, ZoneLimits limits)
     : origin_(std::move(origin)), rclass_(rclass), limits_(limits) {}
 
@@ -19,15 +18,16 @@ Result<void> ZoneBuilder::add(NameView owner, RRType type, RRClass rclass, uint3
   using base::Errc;
   auto where = [&] { return owner.to_text() + " " + to_text(type) + ": "; };
   if (rclass != rclass_) {
-    return base::make_error(Errc::malformed, where() + "class " + to_text(rclass) + " differs from the zone's " +
-                                                 to_text(rclass_));
+    return base::make_error(Errc::malformed, where() + "class " + to_text(rclass) +
+                                                 " differs from the zone's " + to_text(rclass_));
   }
   if (is_meta_type(type)) return base::make_error(Errc::malformed, where() + "meta type is not zone data");
   if (!owner.is_subdomain_of(origin_)) {
     return base::make_error(Errc::malformed, where() + "owner is outside the zone " + origin_.to_text());
   }
   if (rdata.size() > 0xffff) return base::make_error(Errc::malformed, where() + "RDATA over 65535 octets");
-  if (auto v = validate_rdata(type, rdata); !v) return base::make_error(Errc::malformed, where() + v.error().detail);
+  if (auto v = validate_rdata(type, rdata); !v)
+    return base::make_error(Errc::malformed, where() + v.error().detail);
   if (records_.size() >= limits_.max_records) {
     return base::make_error(Errc::out_of_range,
                             "zone has more than " + std::to_string(limits_.max_records) + " records");
@@ -51,7 +51,8 @@ Result<void> ZoneBuilder::add(NameView owner, RRType type, RRClass rclass, uint3
 }
 
 Result<void> ZoneBuilder::add(const RRset& rrset) {
-  for (const auto& rd : rrset.rdatas()) SIGNERD_TRY(add(rrset.owner(), rrset.type(), rrset.rclass(), rrset.ttl(), rd));
+  for (const auto& rd : rrset.rdatas())
+    SIGNERD_TRY(add(rrset.owner(), rrset.type(), rrset.rclass(), rrset.ttl(), rd));
   return base::ok();
 }
 
@@ -77,7 +78,9 @@ NameRanking rank_names(const ByteArena& names, const std::vector<std::pair<uint3
     NameView({names.at(off), len}).append_canonical_key(keys);
   }
   key_off[entries.size()] = static_cast<uint32_t>(keys.size());
-  auto key = [&](uint32_t id) { return std::string_view(keys).substr(key_off[id], key_off[id + 1] - key_off[id]); };
+  auto key = [&](uint32_t id) {
+    return std::string_view(keys).substr(key_off[id], key_off[id + 1] - key_off[id]);
+  };
 
   std::vector<uint32_t> order(entries.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -100,8 +103,8 @@ NameRanking rank_names(const ByteArena& names, const std::vector<std::pair<uint3
 struct Ancestor {
   uint32_t node;
   size_t labels;
-  bool cut;         // a delegation, or below one
-  bool dname;       // owns a DNAME, or below one
+  bool cut;    // a delegation, or below one
+  bool dname;  // owns a DNAME, or below one
 };
 
 }  // namespace
@@ -116,15 +119,16 @@ struct ZoneAssembly {
   void open_node(uint32_t offset, uint8_t length, bool has_ns, bool has_dname) {
     NameView owner({z.names_.at(offset), length});
     size_t labels = owner.label_count();
-    while (!stack.empty() && !(stack.back().labels < labels &&
-                               owner.strip_left(labels - stack.back().labels) == node_owner(stack.back().node))) {
+    while (!stack.empty() &&
+           !(stack.back().labels < labels &&
+             owner.strip_left(labels - stack.back().labels) == node_owner(stack.back().node))) {
       stack.pop_back();
     }
     if (!stack.empty()) {
       for (size_t k = stack.back().labels + 1; k < labels; ++k) {
         NameView ent = owner.strip_left(labels - k);
-        push(static_cast<uint32_t>(offset + (length - ent.wire_size())), static_cast<uint8_t>(ent.wire_size()), k,
-             kNodeEmptyNonTerminal, false, false);
+        push(static_cast<uint32_t>(offset + (length - ent.wire_size())),
+             static_cast<uint8_t>(ent.wire_size()), k, kNodeEmptyNonTerminal, false, false);
       }
     }
     uint8_t flags = owner.is_wildcard() ? kNodeWildcard : 0;
@@ -180,7 +184,8 @@ Result<void> check_node_types(const NodeView& node) {
         dname = true;
         if (set.size() > 1) return fail("more than one DNAME record");
         break;
-      case RRType::RRSIG: case RRType::NSEC: break;
+      case RRType::RRSIG:
+      case RRType::NSEC: break;
       case RRType::SOA:
         if (!node.is_apex()) return fail("SOA record below the zone apex");
         other = true;
@@ -234,9 +239,9 @@ Result<void> ZoneBuilder::emit_rrset(ZoneVersion& z, NameView owner, size_t begi
     ++count;
   }
   if (count > std::min<size_t>(limits_.max_rrset_size, UINT16_MAX)) {
-    return base::make_error(base::Errc::out_of_range, owner.to_text() + " " + to_text(static_cast<RRType>(type)) +
-                                                          ": more than " + std::to_string(limits_.max_rrset_size) +
-                                                          " records in one RRset");
+    return base::make_error(base::Errc::out_of_range,
+                            owner.to_text() + " " + to_text(static_cast<RRType>(type)) + ": more than " +
+                                std::to_string(limits_.max_rrset_size) + " records in one RRset");
   }
   set.rdata_count = static_cast<uint16_t>(count);
   z.rrsets_.push_back(set);
@@ -259,7 +264,8 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
   // Exact sizes where they are cheap to count: growth by doubling would
   // hold the old and the new array at once, at the peak of the load.
   size_t rrset_total = 0;
-  for (size_t i = 0; i < records_.size(); ++i) rrset_total += i == 0 || records_[i].key != records_[i - 1].key;
+  for (size_t i = 0; i < records_.size(); ++i)
+    rrset_total += i == 0 || records_[i].key != records_[i - 1].key;
   z.rrsets_.reserve(rrset_total);
   z.nodes_.reserve(ranking.id_of_rank.size() + ranking.id_of_rank.size() / 8);
   z.rdata_offsets_.reserve(records_.size());
@@ -312,8 +318,10 @@ Result<void> ZoneBuilder::check_apex(ZoneVersion& z) const {
   }
   auto soa = apex.find(RRType::SOA);
   if (!soa) return base::make_error(Errc::malformed, origin_.to_text() + ": no SOA record at the zone apex");
-  if (soa->size() != 1) return base::make_error(Errc::malformed, origin_.to_text() + ": more than one SOA record");
-  if (!apex.find(RRType::NS)) return base::make_error(Errc::malformed, origin_.to_text() + ": no NS records at the zone apex");
+  if (soa->size() != 1)
+    return base::make_error(Errc::malformed, origin_.to_text() + ": more than one SOA record");
+  if (!apex.find(RRType::NS))
+    return base::make_error(Errc::malformed, origin_.to_text() + ": no NS records at the zone apex");
   auto rdata = soa->rdata(0);
   size_t pos = skip_name(rdata, skip_name(rdata, 0));
   z.serial_ = get_u32(rdata.data() + pos);

@@ -1,10 +1,10 @@
 #include "dns/zone_diff.hpp"
 
-#include "dns/rdata_schema.hpp"
-
 #include <map>
 #include <string>
 #include <utility>
+
+#include "dns/rdata_schema.hpp"
 
 namespace signerd::dns {
 namespace {
@@ -43,7 +43,8 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
   using base::Errc;
   if (diff.from != current.serial()) {
     return base::make_error(Errc::conflict, "diff from serial " + std::to_string(diff.from) +
-                                                " does not apply to serial " + std::to_string(current.serial()));
+                                                " does not apply to serial " +
+                                                std::to_string(current.serial()));
   }
   auto removed = index_section(diff.removed);
   if (!removed) return std::move(removed).error();
@@ -66,8 +67,8 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
         continue;
       }
       if (add != added->end() && add->second.contains(rd)) {
-        status = base::make_error(Errc::conflict,
-                                  "diff adds an RR of " + describe(node.owner(), set.type()) + " that is already present");
+        status = base::make_error(Errc::conflict, "diff adds an RR of " + describe(node.owner(), set.type()) +
+                                                      " that is already present");
         return;
       }
       status = builder.add(node.owner(), set.type(), current.rclass(), ttl, rd);
@@ -88,8 +89,9 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
           }
         }
         if (!found) {
-          return base::make_error(Errc::conflict,
-                                  "diff removes an RR of " + describe(set.owner(), set.type()) + " that is not present");
+          return base::make_error(
+              Errc::conflict,
+              "diff removes an RR of " + describe(set.owner(), set.type()) + " that is not present");
         }
       }
     }

@@ -1,9 +1,8 @@
 // Master files in (libzscanner) and out (dns/rdata_text), see zone_file.hpp.
 #include "dns/zone_file.hpp"
 
-#include <sys/mman.h>
-
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,16 +115,12 @@ class Reader {
       release_parsed_input(s, released);
       zs_parse_record(s);  // the outcome is in s->state
       switch (s->state) {
-        case ZS_STATE_DATA:
-          on_record(s);
-          break;
+        case ZS_STATE_DATA: on_record(s); break;
         case ZS_STATE_ERROR:
           add_error(file_of(s), s->line_counter, zs_strerror(s->error.code));
           if (s->error.fatal) return;  // zscanner cannot go on (e.g. a bad directive)
           break;
-        case ZS_STATE_INCLUDE:
-          on_include(s, depth);
-          break;
+        case ZS_STATE_INCLUDE: on_include(s, depth); break;
         default:  // EOF or STOP
           return;
       }
@@ -138,8 +133,9 @@ class Reader {
       return;
     }
     if (depth + 1 >= kMaxIncludeDepth) {
-      add_error(file_of(s), s->line_counter, "$INCLUDE nested more than " + std::to_string(kMaxIncludeDepth) +
-                                                 " deep (does a file include itself?)");
+      add_error(file_of(s), s->line_counter,
+                "$INCLUDE nested more than " + std::to_string(kMaxIncludeDepth) +
+                    " deep (does a file include itself?)");
       return;
     }
     // The included file starts with the including file's current origin
@@ -188,8 +184,8 @@ class Reader {
     }
     uint32_t ttl = *resolved;
     if (ttl > kMaxTtl) {
-      warnings_.push_back(file_of(s) + ":" + std::to_string(s->line_counter) + ": TTL " + std::to_string(ttl) +
-                          " above 2^31-1; using 0 (RFC 2181 section 8)");
+      warnings_.push_back(file_of(s) + ":" + std::to_string(s->line_counter) + ": TTL " +
+                          std::to_string(ttl) + " above 2^31-1; using 0 (RFC 2181 section 8)");
       ttl = 0;
     }
     ParsedRecord r{NameView({s->r_owner, s->r_owner_length}),

@@ -25,22 +25,22 @@
 namespace signerd::dns {
 
 struct ZoneFileOptions {
-  Name origin;                       // the zone's name; also the initial $ORIGIN
+  Name origin;  // the zone's name; also the initial $ORIGIN
   RRClass rclass = RRClass::IN;
   // For a record with no TTL when neither $TTL, an earlier explicit TTL
   // nor the SOA gives one (BIND 9's rules: see zone_file.cpp). Unset, such a
   // record is an error, as in BIND.
   std::optional<uint32_t> default_ttl;
   ZoneLimits limits;
-  size_t max_errors = 100;           // stop reporting after this many
-  bool allow_include = true;         // $INCLUDE
+  size_t max_errors = 100;    // stop reporting after this many
+  bool allow_include = true;  // $INCLUDE
 };
 
 struct ZoneFileError {
-  std::string file;                  // as given, or "<string>"
+  std::string file;  // as given, or "<string>"
   uint64_t line = 0;
   std::string message;
-  std::string to_string() const;     // "zone.db:12: bad TTL"
+  std::string to_string() const;  // "zone.db:12: bad TTL"
 };
 
 struct ZoneFileResult {

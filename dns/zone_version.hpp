@@ -28,11 +28,11 @@ namespace signerd::dns {
 
 enum NodeFlag : uint8_t {
   kNodeApex = 1u << 0,
-  kNodeDelegation = 1u << 1,       // NS below the apex: a zone cut
-  kNodeBelowDelegation = 1u << 2,  // strictly below a zone cut: glue or occluded data
-  kNodeBelowDname = 1u << 3,       // strictly below a DNAME: occluded (RFC 6672 2.3)
-  kNodeEmptyNonTerminal = 1u << 4, // no RRsets, but names below it
-  kNodeWildcard = 1u << 5,         // leftmost label "*"
+  kNodeDelegation = 1u << 1,        // NS below the apex: a zone cut
+  kNodeBelowDelegation = 1u << 2,   // strictly below a zone cut: glue or occluded data
+  kNodeBelowDname = 1u << 3,        // strictly below a DNAME: occluded (RFC 6672 2.3)
+  kNodeEmptyNonTerminal = 1u << 4,  // no RRsets, but names below it
+  kNodeWildcard = 1u << 5,          // leftmost label "*"
 };
 
 class ZoneVersion;
@@ -114,23 +114,23 @@ class ZoneVersion {
   friend class RRsetView;
 
   struct Node {
-    uint32_t name_offset;   // into names_
+    uint32_t name_offset;  // into names_
     uint8_t name_length;
     uint8_t flags;
     uint16_t rrset_count;
-    uint32_t first_rrset;   // into rrsets_
+    uint32_t first_rrset;  // into rrsets_
   };
   struct RRsetRec {
     uint32_t ttl;
-    uint32_t first_rdata;   // into rdata_offsets_
+    uint32_t first_rdata;  // into rdata_offsets_
     uint16_t type;
-    uint16_t rdata_count;   // ZoneLimits keeps RRsets under 65536 RRs
+    uint16_t rdata_count;  // ZoneLimits keeps RRsets under 65536 RRs
   };
 
   Name origin_;
   RRClass rclass_ = RRClass::IN;
   uint32_t serial_ = 0;
-  ByteArena names_;                      // owner names, wire form
+  ByteArena names_;  // owner names, wire form
   std::vector<Node> nodes_;
   std::vector<RRsetRec> rrsets_;
   std::vector<uint32_t> rdata_offsets_;  // into rdata_: [u16 length][bytes]
@@ -153,8 +153,7 @@ class ZoneBuilder {
   explicit ZoneBuilder(Name origin, RRClass rclass = RRClass::IN, ZoneLimits limits = {});
 
   // Rejects out-of-zone owners, the wrong class, meta types and bad RDATA.
-  Result<void> add(NameView owner, RRType type, RRClass rclass, uint32_t ttl,
-                   std::span<const uint8_t> rdata);
+  Result<void> add(NameView owner, RRType type, RRClass rclass, uint32_t ttl, std::span<const uint8_t> rdata);
   Result<void> add(const RRset& rrset);
 
   // Consumes the builder's records; warnings() stays readable afterwards.

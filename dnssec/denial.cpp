@@ -12,7 +12,8 @@ using dns::RRType;
 Result<uint32_t> denial_ttl(const dns::ZoneVersion& zone) {
   auto soa = zone.apex().find(RRType::SOA);
   if (!soa || soa->size() == 0) {
-    return base::make_error(base::Errc::not_found, "zone " + zone.origin().to_text() + ": no SOA at the apex");
+    return base::make_error(base::Errc::not_found,
+                            "zone " + zone.origin().to_text() + ": no SOA at the apex");
   }
   auto rdata = soa->rdata(0);
   // MINIMUM is the last of the SOA's five 32-bit fields (RFC 1035 3.3.13).

@@ -40,7 +40,8 @@ Result<Hasher> Hasher::create(DigestAlgorithm algorithm) {
 }
 
 Result<void> Hasher::reset() {
-  if (EVP_DigestInit_ex(ctx_.get(), evp_md(algorithm_), nullptr) != 1) return openssl_error("EVP_DigestInit_ex");
+  if (EVP_DigestInit_ex(ctx_.get(), evp_md(algorithm_), nullptr) != 1)
+    return openssl_error("EVP_DigestInit_ex");
   return base::ok();
 }
 

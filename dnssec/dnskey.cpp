@@ -18,13 +18,14 @@ dns::Rdata make_dnskey_rdata(uint16_t flags, uint8_t algorithm, std::span<const 
 
 Result<DnskeyFields> parse_dnskey_rdata(std::span<const uint8_t> rdata) {
   if (rdata.size() <= 4) {
-    return base::make_error(base::Errc::malformed, "DNSKEY RDATA of " + std::to_string(rdata.size()) +
-                                                       " octets has no public key");
+    return base::make_error(base::Errc::malformed,
+                            "DNSKEY RDATA of " + std::to_string(rdata.size()) + " octets has no public key");
   }
   return DnskeyFields{dns::get_u16(rdata.data()), rdata[2], rdata[3], rdata.subspan(4)};
 }
 
-Result<dns::Rdata> make_ds_rdata(dns::NameView owner, std::span<const uint8_t> dnskey_rdata, DsDigest digest_type) {
+Result<dns::Rdata> make_ds_rdata(dns::NameView owner, std::span<const uint8_t> dnskey_rdata,
+                                 DsDigest digest_type) {
   auto key = parse_dnskey_rdata(dnskey_rdata);
   if (!key) return std::move(key).error();
   if ((key->flags & kDnskeyZoneKey) == 0) {

@@ -72,12 +72,13 @@ std::vector<size_t> nsec3_node_indices(const dns::ZoneVersion& zone, bool opt_ou
 }
 
 Result<void> sort_hashed_nodes(const dns::ZoneVersion& zone, std::vector<HashedNode>& hashed) {
-  std::sort(hashed.begin(), hashed.end(), [](const HashedNode& a, const HashedNode& b) { return a.hash < b.hash; });
+  std::sort(hashed.begin(), hashed.end(),
+            [](const HashedNode& a, const HashedNode& b) { return a.hash < b.hash; });
   for (size_t k = 1; k < hashed.size(); ++k) {
     if (hashed[k].hash == hashed[k - 1].hash) {
       return base::make_error(base::Errc::conflict,
-                              "NSEC3 hash collision: " + zone.node(hashed[k - 1].node).owner().to_text() + " and " +
-                                  zone.node(hashed[k].node).owner().to_text() + " both hash to " +
+                              "NSEC3 hash collision: " + zone.node(hashed[k - 1].node).owner().to_text() +
+                                  " and " + zone.node(hashed[k].node).owner().to_text() + " both hash to " +
                                   base32hex_encode(hashed[k].hash) + "; choose another salt (RFC 5155 7.1)");
     }
   }

@@ -1,7 +1,6 @@
 #include "dnssec/nsec3_hash.hpp"
 
 #include "dns/base32hex.hpp"
-
 #include "dns/wire.hpp"
 
 namespace signerd::dnssec {
@@ -56,8 +55,8 @@ Result<dns::Name> nsec3_owner(const Nsec3Hash& hash, const dns::Name& zone) {
   std::string label = base32hex_encode(hash);
   auto name = zone.prepend_label({reinterpret_cast<const uint8_t*>(label.data()), label.size()});
   if (!name) {
-    return base::make_error(base::Errc::out_of_range, "NSEC3 owner under " + zone.to_text() + ": " +
-                                                          name.error().detail);
+    return base::make_error(base::Errc::out_of_range,
+                            "NSEC3 owner under " + zone.to_text() + ": " + name.error().detail);
   }
   return name;
 }

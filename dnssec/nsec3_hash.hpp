@@ -21,7 +21,7 @@ namespace signerd::dnssec {
 
 using base::Result;
 
-inline constexpr uint8_t kNsec3HashSha1 = 1;     // RFC 5155 section 11
+inline constexpr uint8_t kNsec3HashSha1 = 1;       // RFC 5155 section 11
 inline constexpr uint8_t kNsec3FlagOptOut = 0x01;  // RFC 5155 section 3.1.2.1
 inline constexpr size_t kNsec3HashSize = 20;
 

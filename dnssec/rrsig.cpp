@@ -35,7 +35,9 @@ dns::Rdata make_rrsig_rdata(const RrsigFields& fields, std::span<const uint8_t> 
 }
 
 Result<ParsedRrsig> parse_rrsig_rdata(std::span<const uint8_t> rdata) {
-  auto bad = [](const std::string& why) { return base::make_error(base::Errc::malformed, "RRSIG RDATA: " + why); };
+  auto bad = [](const std::string& why) {
+    return base::make_error(base::Errc::malformed, "RRSIG RDATA: " + why);
+  };
   if (auto v = dns::validate_rdata(dns::RRType::RRSIG, rdata); !v) return bad(v.error().detail);
   if (rdata.size() <= kFixedPart) return bad("too short");
   // validate_rdata checked the signer name; find where it ends.

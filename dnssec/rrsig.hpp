@@ -22,12 +22,12 @@ using base::Result;
 struct RrsigFields {
   dns::RRType type_covered = dns::RRType::A;
   uint8_t algorithm = 0;
-  uint8_t labels = 0;         // rrsig_labels(owner)
+  uint8_t labels = 0;  // rrsig_labels(owner)
   uint32_t original_ttl = 0;
-  uint32_t expiration = 0;    // seconds since the epoch, modulo 2^32 (RFC 4034 3.1.5)
+  uint32_t expiration = 0;  // seconds since the epoch, modulo 2^32 (RFC 4034 3.1.5)
   uint32_t inception = 0;
   uint16_t key_tag = 0;
-  dns::Name signer;           // the zone apex
+  dns::Name signer;  // the zone apex
 
   friend bool operator==(const RrsigFields&, const RrsigFields&) = default;
 };

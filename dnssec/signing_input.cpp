@@ -17,7 +17,8 @@ base::Error invalid(dns::NameView owner, const RrsigFields& f, const std::string
 // wildcard expansion "*." + the rightmost `labels` labels (RFC 4035 5.3.2).
 Result<dns::Name> signed_owner(dns::NameView owner, const RrsigFields& f) {
   size_t count = owner.label_count();
-  if (f.labels > count) return invalid(owner, f, "RRSIG labels " + std::to_string(f.labels) + " exceed the owner's");
+  if (f.labels > count)
+    return invalid(owner, f, "RRSIG labels " + std::to_string(f.labels) + " exceed the owner's");
   dns::Name lower = dns::Name(owner).lowercased();
   if (f.labels == count || (size_t{f.labels} + 1 == count && owner.is_wildcard())) return lower;
   static constexpr uint8_t kStar[] = {'*'};
@@ -37,8 +38,8 @@ Result<std::vector<uint8_t>> signing_input(const RrsigFields& f, dns::NameView o
   std::vector<std::vector<uint8_t>> canonical(rdatas.size());
   for (size_t i = 0; i < rdatas.size(); ++i) {
     if (auto v = dns::validate_rdata(f.type_covered, rdatas[i]); !v) {
-      return base::make_error(base::Errc::malformed, owner.to_text() + " " + dns::to_text(f.type_covered) + ": " +
-                                                         v.error().detail);
+      return base::make_error(base::Errc::malformed,
+                              owner.to_text() + " " + dns::to_text(f.type_covered) + ": " + v.error().detail);
     }
     dns::append_canonical_rdata(f.type_covered, rdatas[i], canonical[i]);
   }
@@ -59,7 +60,8 @@ Result<std::vector<uint8_t>> signing_input(const RrsigFields& f, dns::NameView o
 }
 
 Result<std::vector<uint8_t>> signing_input(const RrsigFields& f, const dns::RRset& rrset) {
-  if (rrset.type() != f.type_covered) return invalid(rrset.owner(), f, "RRset type differs from type covered");
+  if (rrset.type() != f.type_covered)
+    return invalid(rrset.owner(), f, "RRset type differs from type covered");
   std::vector<std::span<const uint8_t>> rdatas(rrset.rdatas().begin(), rrset.rdatas().end());
   return signing_input(f, rrset.owner(), rrset.rclass(), rdatas);
 }

@@ -32,14 +32,15 @@ using base::Result;
 // Errors: Errc::invalid_argument when fields.labels exceeds the owner's
 // label count (rrsig_labels) or the RRset is empty; Errc::malformed for
 // RDATA that is not valid for the type.
-Result<std::vector<uint8_t>> signing_input(const RrsigFields& fields, dns::NameView owner, dns::RRClass rclass,
+Result<std::vector<uint8_t>> signing_input(const RrsigFields& fields, dns::NameView owner,
+                                           dns::RRClass rclass,
                                            std::span<const std::span<const uint8_t>> rdatas);
 
 // The same for an owning RRset; its type must be fields.type_covered.
 Result<std::vector<uint8_t>> signing_input(const RrsigFields& fields, const dns::RRset& rrset);
 
 // The same for an RRset of a ZoneVersion; its type must be fields.type_covered.
-Result<std::vector<uint8_t>> signing_input(const RrsigFields& fields, dns::NameView owner, dns::RRClass rclass,
-                                           dns::RRsetView rrset);
+Result<std::vector<uint8_t>> signing_input(const RrsigFields& fields, dns::NameView owner,
+                                           dns::RRClass rclass, dns::RRsetView rrset);
 
 }  // namespace signerd::dnssec

@@ -35,6 +35,8 @@ bool is_authoritative(NodeRole role, dns::RRType type) noexcept;
 // every authoritative RRset but RRSIG itself, and at a cut only DS and
 // NSEC, never the NS (RFC 4035 section 2.2).
 bool is_signed(NodeRole role, dns::RRType type) noexcept;
-inline bool is_signed(dns::NodeView node, dns::RRType type) noexcept { return is_signed(role_of(node), type); }
+inline bool is_signed(dns::NodeView node, dns::RRType type) noexcept {
+  return is_signed(role_of(node), type);
+}
 
 }  // namespace signerd::dnssec

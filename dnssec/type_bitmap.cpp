@@ -34,7 +34,9 @@ std::vector<uint8_t> make_type_bitmap(std::span<const dns::RRType> types) {
 }
 
 Result<std::vector<dns::RRType>> parse_type_bitmap(std::span<const uint8_t> bitmap) {
-  auto bad = [](const char* why) { return base::make_error(base::Errc::malformed, std::string("type bitmap: ") + why); };
+  auto bad = [](const char* why) {
+    return base::make_error(base::Errc::malformed, std::string("type bitmap: ") + why);
+  };
   std::vector<dns::RRType> types;
   size_t pos = 0;
   int last_window = -1;

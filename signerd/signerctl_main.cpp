@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     usage();
     return 0;
   }
-  std::fprintf(stderr, "signerctl: unknown command '%.*s'\n", static_cast<int>(command.size()), command.data());
+  std::fprintf(stderr, "signerctl: unknown command '%.*s'\n", static_cast<int>(command.size()),
+               command.data());
   usage();
   return 2;
 }

@@ -62,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fail("a rebuilt message does not parse");
   }
   if (!(*again == *m)) fail("a rebuilt message parses to a different message");
-  if (m->tsig && again->tsig_offset + m->tsig->owner.wire_size() + 10 + m->tsig->rdata.size() != wire->size()) {
+  if (m->tsig &&
+      again->tsig_offset + m->tsig->owner.wire_size() + 10 + m->tsig->rdata.size() != wire->size()) {
     fail("TSIG offset does not point at the appended TSIG");
   }
   auto wire2 = rebuild(*again);

@@ -35,8 +35,14 @@ Record rr(std::string_view owner, RRType type, Rdata rdata, uint32_t ttl = 3600)
 }
 
 Record tsig_record() {
-  Rdata rd = cat({wire_of("hmac-sha256."), {0, 0, 0x65, 0, 0, 0}, u16(300), u16(16),
-                  std::vector<uint8_t>(16, 0xAB), u16(0x1234), u16(0), u16(0)});
+  Rdata rd = cat({wire_of("hmac-sha256."),
+                  {0, 0, 0x65, 0, 0, 0},
+                  u16(300),
+                  u16(16),
+                  std::vector<uint8_t>(16, 0xAB),
+                  u16(0x1234),
+                  u16(0),
+                  u16(0)});
   return {name("xfr-key."), RRType::TSIG, RRClass::ANY, 0, std::move(rd)};
 }
 
@@ -78,8 +84,14 @@ Message example_response() {
                         cat({wire_of("ns1.example.com."), wire_of("hostmaster.example.com."), u32(2024010101),
                              u32(7200), u32(3600), u32(1209600), u32(300)})));
   m.answer.push_back(rr("example.com.", RRType::RRSIG,
-                        cat({u16(6), {13, 2}, u32(3600), u32(1700000000), u32(1690000000), u16(12345),
-                             wire_of("example.com."), std::vector<uint8_t>(64, 0x11)})));
+                        cat({u16(6),
+                             {13, 2},
+                             u32(3600),
+                             u32(1700000000),
+                             u32(1690000000),
+                             u16(12345),
+                             wire_of("example.com."),
+                             std::vector<uint8_t>(64, 0x11)})));
   m.authority.push_back(rr("example.com.", RRType::NS, wire_of("ns1.example.com.")));
   m.authority.push_back(rr("example.com.", RRType::NS, wire_of("ns2.example.net.")));
   m.additional.push_back(rr("ns1.example.com.", RRType::A, {192, 0, 2, 53}));
@@ -88,7 +100,10 @@ Message example_response() {
                             cat({u16(1), u16(2), u16(5060), wire_of("sip.example.com.")})));
   m.additional.push_back(rr("example.com.", RRType::TXT, {5, 'h', 'e', 'l', 'l', 'o'}));
   m.additional.push_back(rr("example.com.", static_cast<RRType>(65280), {1, 2, 3}));
-  m.edns = Edns{.udp_size = 1232, .extended_rcode = 0, .version = 0, .dnssec_ok = true,
+  m.edns = Edns{.udp_size = 1232,
+                .extended_rcode = 0,
+                .version = 0,
+                .dnssec_ok = true,
                 .options = {{10, {1, 2, 3, 4, 5, 6, 7, 8}}, {12, {}}}};
   return m;
 }
@@ -183,7 +198,8 @@ TEST(MessageBuild, EdnsIsWrittenLastAndItsRoomHeldBack) {
   const Edns edns{.udp_size = 1232, .extended_rcode = 0, .version = 0, .dnssec_ok = true, .options = {}};
   ASSERT_EQ(b.set_edns(edns), AddResult::added);
   ASSERT_EQ(b.add_question({name("example.com."), RRType::A, RRClass::IN}), AddResult::added);
-  while (b.add_record(Section::additional, rr("example.com.", RRType::A, {192, 0, 2, 1})) == AddResult::added) {
+  while (b.add_record(Section::additional, rr("example.com.", RRType::A, {192, 0, 2, 1})) ==
+         AddResult::added) {
   }
   const auto wire = std::move(b).finish();
   EXPECT_LE(wire.size(), kMaxUdpMessage);
@@ -215,7 +231,8 @@ TEST(MessageBuild, ReserveLeavesRoomForTsigAndParseFindsItsOffset) {
   EXPECT_EQ(*m->tsig, tsig);
   EXPECT_EQ(m->tsig_offset, before_tsig);
   // RFC 8945 4.3.3: the bytes before TSIG, ARCOUNT decremented, are the message it signed.
-  std::vector<uint8_t> unsigned_part(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(m->tsig_offset));
+  std::vector<uint8_t> unsigned_part(wire.begin(),
+                                     wire.begin() + static_cast<std::ptrdiff_t>(m->tsig_offset));
   unsigned_part[11] = static_cast<uint8_t>(unsigned_part[11] - 1);
   auto inner = Message::parse(unsigned_part);
   ASSERT_TRUE(inner) << inner.error().detail;
@@ -259,8 +276,16 @@ TEST(MessageBuild, RecordLargerThanAnyMessageIsNoRoom) {
 }
 
 TEST(MessageBuild, HeaderFlagsRoundTrip) {
-  Header h{.id = 0xBEEF, .qr = true, .opcode = 4, .aa = true, .tc = false, .rd = true, .ra = false,
-           .ad = true, .cd = true, .rcode = 5};
+  Header h{.id = 0xBEEF,
+           .qr = true,
+           .opcode = 4,
+           .aa = true,
+           .tc = false,
+           .rd = true,
+           .ra = false,
+           .ad = true,
+           .cd = true,
+           .rcode = 5};
   MessageBuilder b(h);
   auto m = Message::parse(std::move(b).finish(), {.max_questions = 0});
   ASSERT_TRUE(m) << m.error().detail;

@@ -81,8 +81,7 @@ TEST(MessageParse, EveryCorpusFileIsRejectedWithItsError) {
     const CorpusCase c = load_case(entry.path());
     auto m = Message::parse(c.wire);
     ASSERT_FALSE(m) << entry.path();
-    EXPECT_NE(m.error().detail.find(c.expect), std::string::npos)
-        << entry.path() << ": " << m.error().detail;
+    EXPECT_NE(m.error().detail.find(c.expect), std::string::npos) << entry.path() << ": " << m.error().detail;
   }
   EXPECT_GE(files, 28u);
 }

@@ -30,10 +30,10 @@ TEST(CanonicalOrder, Rfc4034Section6_1Example) {
 
 TEST(CanonicalOrder, KeyBytesSortLikeTheNames) {
   // Labels holding 0x00 and 0x01 are where a naive key encoding goes wrong.
-  std::vector<Name> names = {N("a.example."),     N("\\000.a.example."), N("\\001.a.example."),
-                             N("\\000\\000.a.example."), N("\\000a.a.example."), N("\\001\\000.a.example."),
-                             N("b.a.example."),   N("A.example."),       N("ab.example."),
-                             N("a\\000.example."), N("example."),         N("\\255.example.")};
+  std::vector<Name> names = {
+      N("a.example."),        N("\\000.a.example."),      N("\\001.a.example."), N("\\000\\000.a.example."),
+      N("\\000a.a.example."), N("\\001\\000.a.example."), N("b.a.example."),     N("A.example."),
+      N("ab.example."),       N("a\\000.example."),       N("example."),         N("\\255.example.")};
   for (const auto& x : names) {
     for (const auto& y : names) {
       std::string kx;

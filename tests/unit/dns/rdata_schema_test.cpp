@@ -57,15 +57,17 @@ TEST(RdataValidation, RejectsWhatDoesNotFitTheSchema) {
   EXPECT_TRUE(validate_rdata(RRType::A, a_rdata(1, 2, 3, 4)));
   EXPECT_FALSE(validate_rdata(RRType::A, Rdata{1, 2, 3}));
   EXPECT_FALSE(validate_rdata(RRType::AAAA, Rdata(15, 0)));
-  EXPECT_FALSE(validate_rdata(RRType::MX, Rdata{0, 10, 3, 'a', 'b'}));     // name not terminated
+  EXPECT_FALSE(validate_rdata(RRType::MX, Rdata{0, 10, 3, 'a', 'b'}));              // name not terminated
   EXPECT_FALSE(validate_rdata(RRType::MX, concat({mx_rdata(1, "a."), Rdata{9}})));  // trailing octet
-  EXPECT_FALSE(validate_rdata(RRType::TXT, Rdata{}));                      // needs one string
-  EXPECT_FALSE(validate_rdata(RRType::TXT, Rdata{5, 'a'}));                // string past the end
-  EXPECT_TRUE(validate_rdata(RRType::TXT, Rdata{0}));                      // one empty string
+  EXPECT_FALSE(validate_rdata(RRType::TXT, Rdata{}));                               // needs one string
+  EXPECT_FALSE(validate_rdata(RRType::TXT, Rdata{5, 'a'}));                         // string past the end
+  EXPECT_TRUE(validate_rdata(RRType::TXT, Rdata{0}));                               // one empty string
   EXPECT_FALSE(validate_rdata(RRType::NSEC, concat({name_rdata("a."), Rdata{0, 33}})));  // bitmap > 32
-  EXPECT_FALSE(validate_rdata(RRType::NSEC, concat({name_rdata("a."), Rdata{1, 1, 1, 0, 1, 1}})));  // windows out of order
+  EXPECT_FALSE(validate_rdata(RRType::NSEC,
+                              concat({name_rdata("a."), Rdata{1, 1, 1, 0, 1, 1}})));  // windows out of order
   EXPECT_FALSE(validate_rdata(RRType::SOA, name_rdata("a.")));
-  EXPECT_FALSE(validate_rdata(RRType::SVCB, concat({Rdata{0, 1}, name_rdata("."), Rdata{0, 3, 0, 0, 0, 1, 0, 0}})));
+  EXPECT_FALSE(
+      validate_rdata(RRType::SVCB, concat({Rdata{0, 1}, name_rdata("."), Rdata{0, 3, 0, 0, 0, 1, 0, 0}})));
   EXPECT_TRUE(validate_rdata(static_cast<RRType>(65000), Rdata{1, 2, 3}));
   auto err = validate_rdata(RRType::A, Rdata{1});
   EXPECT_NE(err.error().detail.find("A RDATA"), std::string::npos);

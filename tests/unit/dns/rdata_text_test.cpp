@@ -39,15 +39,13 @@ TEST(RdataText, UnknownTypeIsGeneric) {
   EXPECT_EQ(text(RRType::NULL_, "ff"), "\\# 1 FF");
 }
 
-TEST(RdataText, EmptyUnknownIsGenericZero) {
-  EXPECT_EQ(text(static_cast<RRType>(65000), ""), "\\# 0");
-}
+TEST(RdataText, EmptyUnknownIsGenericZero) { EXPECT_EQ(text(static_cast<RRType>(65000), ""), "\\# 0"); }
 
 TEST(RdataText, MalformedKnownTypeIsGeneric) {
-  EXPECT_EQ(text(RRType::A, "0102"), "\\# 2 0102");          // short
+  EXPECT_EQ(text(RRType::A, "0102"), "\\# 2 0102");              // short
   EXPECT_EQ(text(RRType::A, "c000020101"), "\\# 5 C000020101");  // trailing octet
-  EXPECT_EQ(text(RRType::NS, "03616263"), "\\# 4 03616263");   // name without root
-  EXPECT_EQ(text(RRType::TXT, ""), "\\# 0");                   // needs one string
+  EXPECT_EQ(text(RRType::NS, "03616263"), "\\# 4 03616263");     // name without root
+  EXPECT_EQ(text(RRType::TXT, ""), "\\# 0");                     // needs one string
   EXPECT_EQ(text(RRType::LOC, "01" + std::string(30, '0')), "\\# 16 01000000000000000000000000000000");
 }
 
@@ -78,8 +76,9 @@ TEST(RdataText, NameCaseIsKept) {
 }
 
 TEST(RdataText, SoaNamesAndFiveCounters) {
-  EXPECT_EQ(text(RRType::SOA, "026e73026578 00 04686f7374026578 00 000007e8 00001c20 00000e10 00127500 0000012c"),
-            "ns.ex. host.ex. 2024 7200 3600 1209600 300");
+  EXPECT_EQ(
+      text(RRType::SOA, "026e73026578 00 04686f7374026578 00 000007e8 00001c20 00000e10 00127500 0000012c"),
+      "ns.ex. host.ex. 2024 7200 3600 1209600 300");
 }
 
 TEST(RdataText, PreferenceAndNameTypes) {
@@ -125,7 +124,7 @@ TEST(RdataText, TxtStringsSpaceSeparatedEmptyKept) {
 }
 
 TEST(RdataText, TxtMaximumStringLength) {
-  const std::string s = text(RRType::TXT, "ff" + std::string(510, '6') );
+  const std::string s = text(RRType::TXT, "ff" + std::string(510, '6'));
   EXPECT_EQ(s, "\"" + std::string(255, 'f') + "\"");
 }
 
@@ -138,8 +137,7 @@ TEST(RdataText, HinfoX25GposQuoted) {
 }
 
 TEST(RdataText, IsdnAddressAndOptionalSubaddress) {
-  EXPECT_EQ(text(RRType::ISDN, "0f 313530383632303238303033323137 03 303034"),
-            R"("150862028003217" "004")");
+  EXPECT_EQ(text(RRType::ISDN, "0f 313530383632303238303033323137 03 303034"), R"("150862028003217" "004")");
   EXPECT_EQ(text(RRType::ISDN, "0f 313530383632303238303033323137"), R"("150862028003217")");
 }
 
@@ -203,7 +201,8 @@ TEST(RdataText, DsWithEmptyDigestIsGeneric) {
 
 TEST(RdataText, NsecTypeBitmapWindows) {
   // Windows 0, 1 and 4: A NS SOA RRSIG NSEC DNSKEY, 258, 1234.
-  EXPECT_EQ(text(RRType::NSEC, "044e657874026578 00 0007 62000000000380 0101 20 041b" + std::string(52, '0') + "20"),
+  EXPECT_EQ(text(RRType::NSEC,
+                 "044e657874026578 00 0007 62000000000380 0101 20 041b" + std::string(52, '0') + "20"),
             "Next.ex. A NS SOA RRSIG NSEC DNSKEY TYPE258 TYPE1234");
 }
 
@@ -247,8 +246,10 @@ TEST(RdataText, HexDigestTypes) {
   EXPECT_EQ(text(RRType::SSHFP, "01 01 dd465c09cfa51fb45020cc83316fff21b9ec74ac"),
             "1 1 DD465C09CFA51FB45020CC83316FFF21B9EC74AC");
   const std::string tlsa = "03 01 01 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-  EXPECT_EQ(text(RRType::TLSA, tlsa), "3 1 1 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
-  EXPECT_EQ(text(RRType::SMIMEA, tlsa), "3 1 1 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
+  EXPECT_EQ(text(RRType::TLSA, tlsa),
+            "3 1 1 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
+  EXPECT_EQ(text(RRType::SMIMEA, tlsa),
+            "3 1 1 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
   EXPECT_EQ(text(RRType::ZONEMD, "000007e8 01 01 00010203040506070809"), "2024 1 1 00010203040506070809");
 }
 
@@ -369,9 +370,11 @@ TEST(RdataText, UriTargetQuotedAndEscaped) {
 }
 
 TEST(RdataText, CaaFlagsTagValue) {
-  EXPECT_EQ(text(RRType::CAA, "00 05 6973737565 63612e6578616d706c652e6e65743b206163636f756e743d323330313233"),
-            R"(0 issue "ca.example.net; account=230123")");
-  EXPECT_EQ(text(RRType::CAA, "80 05 4953535545 6122625c63206400ff3b2829"), R"x(128 ISSUE "a\"b\\c d\000\255;()")x");
+  EXPECT_EQ(
+      text(RRType::CAA, "00 05 6973737565 63612e6578616d706c652e6e65743b206163636f756e743d323330313233"),
+      R"(0 issue "ca.example.net; account=230123")");
+  EXPECT_EQ(text(RRType::CAA, "80 05 4953535545 6122625c63206400ff3b2829"),
+            R"x(128 ISSUE "a\"b\\c d\000\255;()")x");
 }
 
 TEST(RdataText, CaaTagNotAlphanumericOrEmptyValueIsGeneric) {
@@ -380,7 +383,8 @@ TEST(RdataText, CaaTagNotAlphanumericOrEmptyValueIsGeneric) {
 }
 
 TEST(RdataText, DoaEmptyDataIsDash) {
-  EXPECT_EQ(text(RRType::DOA, "00000000 00000001 02 09 696d6167652f676966 010203"), R"(0 1 2 "image/gif" AQID)");
+  EXPECT_EQ(text(RRType::DOA, "00000000 00000001 02 09 696d6167652f676966 010203"),
+            R"(0 1 2 "image/gif" AQID)");
   EXPECT_EQ(text(RRType::DOA, "00000000 00000001 02 00"), R"(0 1 2 "" -)");
 }
 
@@ -425,26 +429,29 @@ TEST(RdataText, SvcbEveryKnownKey) {
 }
 
 TEST(RdataText, SvcbUnknownKeysAsKeyNnnnn) {
-  EXPECT_EQ(text(RRType::SVCB, "0001 0173026578 00 0009 0000 ffff 0002 00ff"), R"(1 s.ex. key9 key65535="\000\255")");
+  EXPECT_EQ(text(RRType::SVCB, "0001 0173026578 00 0009 0000 ffff 0002 00ff"),
+            R"(1 s.ex. key9 key65535="\000\255")");
   EXPECT_EQ(text(RRType::HTTPS, "0001 00 0008 0002 6162"), R"(1 . key8="ab")");
   EXPECT_EQ(text(RRType::HTTPS, "0001 00 0000 0002 fde8 fde8 0000"), "1 . mandatory=key65000 key65000");
 }
 
 TEST(RdataText, SvcbAlpnWithCommaOrBackslashIsGeneric) {
   // RFC 9460 appendix A.1 double escaping, which ldns 1.8 does not undo.
-  EXPECT_EQ(text(RRType::HTTPS, "0001 00 0001 0008 03612c62 03635c64"), "\\# 15 0001000001000803612C6203635C64");
+  EXPECT_EQ(text(RRType::HTTPS, "0001 00 0001 0008 03612c62 03635c64"),
+            "\\# 15 0001000001000803612C6203635C64");
 }
 
 TEST(RdataText, SvcbValueNotFittingItsKeyIsGeneric) {
   EXPECT_EQ(text(RRType::SVCB, "0001 00 0003 0003 616263"), "\\# 10 00010000030003616263");  // port
-  EXPECT_EQ(text(RRType::SVCB, "0001 00 0005 0000"), "\\# 7 00010000050000");              // ech
-  EXPECT_EQ(text(RRType::SVCB, "0001 00 0004 0000"), "\\# 7 00010000040000");              // ipv4hint
-  EXPECT_EQ(text(RRType::SVCB, "0001 00 0000 0000"), "\\# 7 00010000000000");              // mandatory
-  EXPECT_EQ(text(RRType::SVCB, "0001 00 0002 0001 78"), "\\# 8 0001000002000178");         // no-default-alpn
+  EXPECT_EQ(text(RRType::SVCB, "0001 00 0005 0000"), "\\# 7 00010000050000");                // ech
+  EXPECT_EQ(text(RRType::SVCB, "0001 00 0004 0000"), "\\# 7 00010000040000");                // ipv4hint
+  EXPECT_EQ(text(RRType::SVCB, "0001 00 0000 0000"), "\\# 7 00010000000000");                // mandatory
+  EXPECT_EQ(text(RRType::SVCB, "0001 00 0002 0001 78"), "\\# 8 0001000002000178");  // no-default-alpn
 }
 
 TEST(RdataText, SvcbKeysOutOfOrderIsGeneric) {
-  EXPECT_EQ(text(RRType::SVCB, "0001 00 0003 0002 01bb 0001 0003 026832"), "\\# 16 0001000003000201BB00010003026832");
+  EXPECT_EQ(text(RRType::SVCB, "0001 00 0003 0002 01bb 0001 0003 026832"),
+            "\\# 16 0001000003000201BB00010003026832");
 }
 
 // ---- records

@@ -81,7 +81,8 @@ const Sample kSamples[] = {
     {"TYPE19", "\\# 13 0c333131303631373030393536", "\"311061700956\""},
     {"TYPE20", "\\# 20 0f31353038363230323830303332313703303034", "\"150862028003217\" \"004\""},
     {"RT", "10 relay.example."},
-    {"TYPE22", "\\# 20 47000580005a0000000001e133ffffff00016100", "0x47000580005A0000000001E133FFFFFF00016100"},
+    {"TYPE22", "\\# 20 47000580005a0000000001e133ffffff00016100",
+     "0x47000580005A0000000001E133FFFFFF00016100"},
     {"TYPE24", "\\# 34 0001080200000e1067748580659200803039076578616d706c650003010001cdd585",
      "A 8 2 3600 20250101000000 20240101000000 12345 example. AwEAAc3VhQ=="},
     {"KEY", "256 3 8 AwEAAc3VhQ=="},
@@ -111,16 +112,21 @@ const Sample kSamples[] = {
     {"TYPE55", "\\# 37 10020004200100107b1a74df365639cc39f1d578c0a8010103727673076578616d706c6500",
      "2 200100107B1A74DF365639CC39F1D578 wKgBAQ== rvs.example."},
     {"TYPE57", "\\# 11 000003fd03010001cdd585", "0 3 253 AwEAAc3VhQ=="},
-    {"TYPE58", "\\# 28 0470726576076578616d706c6500046e657874076578616d706c6500", "prev.example. next.example."},
+    {"TYPE58", "\\# 28 0470726576076578616d706c6500046e657874076578616d706c6500",
+     "prev.example. next.example."},
     {"CDS", "12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE18B9E6A3F4D5A6C8B7E9F0A1"},
     {"CDNSKEY", "257 3 8 AwEAAc3VhQ=="},
     {"OPENPGPKEY", "AwEAAc3VhQ=="},
     {"CSYNC", "66 3 A NS AAAA"},
-    {"ZONEMD", "2024010101 1 1 00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
-               "00112233445566778899AABBCCDDEEFF"},
+    {"ZONEMD",
+     "2024010101 1 1 00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
+     "00112233445566778899AABBCCDDEEFF"},
     {"SVCB", "1 svc.example. alpn=h2,h3 port=8443 ipv4hint=192.0.2.1,192.0.2.2 ipv6hint=2001:db8::1"},
     {"HTTPS", "1 . mandatory=alpn,port alpn=h2 port=443 ech=AEX+DQBBAQAgACDo"},
-    {"TYPE66", "\\# 17 003b0114ef02647307" "6578616d706c6500", "CDS 1 5359 ds.example."},
+    {"TYPE66",
+     "\\# 17 003b0114ef02647307"
+     "6578616d706c6500",
+     "CDS 1 5359 ds.example."},
     {"SPF", "\"v=spf1 -all\""},
     {"TYPE101", "\\# 4 000003e8", "\\# 4 000003E8"},
     {"TYPE102", "\\# 4 000003e8", "\\# 4 000003E8"},
@@ -134,10 +140,14 @@ const Sample kSamples[] = {
     {"CAA", "0 issue \"ca.example.net\""},
     {"TYPE258", "\\# 32 1f6170702d6e616d653a574f4c4647414e477c6170702d636c6173733a4f414d",
      "\"app-name:WOLFGANG|app-class:OAM\""},
-    {"TYPE259", "\\# 30 000000000000000102" "00" "68747470733a2f2f7777772e6973632e6f72672f",
+    {"TYPE259",
+     "\\# 30 000000000000000102"
+     "00"
+     "68747470733a2f2f7777772e6973632e6f72672f",
      "0 1 2 \"\" aHR0cHM6Ly93d3cuaXNjLm9yZy8="},
     {"TYPE260", "\\# 6 0a01cb00710f", "10 0 1 203.0.113.15"},
-    {"TYPE261", "\\# 25 08716e616d656d696e0f6578746572723d31352c31362c3137", "\"qnamemin\" \"exterr=15,16,17\""},
+    {"TYPE261", "\\# 25 08716e616d656d696e0f6578746572723d31352c31362c3137",
+     "\"qnamemin\" \"exterr=15,16,17\""},
     {"TYPE32768", "\\# 36 3039080249fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de18b9e6a3f4d5a6c8b7e9f0a1",
      "12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE18B9E6A3F4D5A6C8B7E9F0A1"},
     {"TYPE32769", "\\# 36 3039080249fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de18b9e6a3f4d5a6c8b7e9f0a1",
@@ -247,8 +257,8 @@ std::vector<uint32_t> ttls_of(const ZoneFileResult& res, std::initializer_list<c
 }
 
 TEST(ZoneFileTtl, SoaWithoutTtlTakesMinimumWhichBecomesTheDefault) {
-  auto res = read_zone_text("@ SOA ns1 hm 1 2 3 4 555\n@ NS ns1\nns1 A 192.0.2.1\na 120 A 192.0.2.1\nb A 192.0.2.2\n",
-                            options());
+  auto res = read_zone_text(
+      "@ SOA ns1 hm 1 2 3 4 555\n@ NS ns1\nns1 A 192.0.2.1\na 120 A 192.0.2.1\nb A 192.0.2.2\n", options());
   ASSERT_TRUE(res.zone);
   EXPECT_EQ(ttls_of(res, {"example.", "ns1.example.", "a.example.", "b.example."}),
             (std::vector<uint32_t>{555, 555, 120, 555}));
@@ -348,7 +358,8 @@ class ZoneFileOnDisk : public ::testing::Test {
 TEST_F(ZoneFileOnDisk, IncludeWithOriginAndErrorsInTheIncludedFile) {
   write("sub.inc", "@ A 192.0.2.9\nhost TXT \"in sub\"\n");
   write("bad.inc", "ok A 192.0.2.1\nbad A 192.0.2.x\n");
-  std::string zone = write("z.zone", std::string(kHead) + "$INCLUDE sub.inc sub.example.\nafter A 192.0.2.10\n");
+  std::string zone =
+      write("z.zone", std::string(kHead) + "$INCLUDE sub.inc sub.example.\nafter A 192.0.2.10\n");
   auto res = read_zone_file(zone, options());
   ASSERT_TRUE(res.zone) << (res.errors.empty() ? "" : res.errors[0].to_string());
   EXPECT_TRUE(res.zone->find(*Name::from_text("sub.example."), RRType::A));

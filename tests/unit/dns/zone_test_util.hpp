@@ -67,10 +67,10 @@ inline ZoneBuilder corner_zone_builder(uint32_t serial = 1) {
   add(b, "example.", RRType::NS, name_rdata("ns1.example."));
   add(b, "ns1.example.", RRType::A, a_rdata(192, 0, 2, 1));
   add(b, "sub.example.", RRType::NS, name_rdata("ns.sub.example."));
-  add(b, "ns.sub.example.", RRType::A, a_rdata(192, 0, 2, 2));   // glue
+  add(b, "ns.sub.example.", RRType::A, a_rdata(192, 0, 2, 2));          // glue
   add(b, "deep.below.sub.example.", RRType::A, a_rdata(192, 0, 2, 3));  // occluded
   add(b, "dn.example.", RRType::DNAME, name_rdata("other.test."));
-  add(b, "x.dn.example.", RRType::A, a_rdata(192, 0, 2, 4));  // occluded by DNAME
+  add(b, "x.dn.example.", RRType::A, a_rdata(192, 0, 2, 4));   // occluded by DNAME
   add(b, "a.b.c.example.", RRType::A, a_rdata(192, 0, 2, 5));  // b.c and c are ENTs
   add(b, "*.example.", RRType::MX, mx_rdata(10, "mail.example."));
   return b;

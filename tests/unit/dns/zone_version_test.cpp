@@ -19,10 +19,18 @@ TEST(ZoneVersion, NodesInCanonicalOrderWithEmptyNonTerminals) {
   auto z = build_zone(corner_zone_builder(7));
   ASSERT_TRUE(z);
   EXPECT_EQ(z->serial(), 7u);
-  std::vector<std::string> expected = {
-      "example.",     "*.example.",         "c.example.",     "b.c.example.", "a.b.c.example.",
-      "dn.example.",  "x.dn.example.",      "ns1.example.",   "sub.example.", "below.sub.example.",
-      "deep.below.sub.example.", "ns.sub.example."};
+  std::vector<std::string> expected = {"example.",
+                                       "*.example.",
+                                       "c.example.",
+                                       "b.c.example.",
+                                       "a.b.c.example.",
+                                       "dn.example.",
+                                       "x.dn.example.",
+                                       "ns1.example.",
+                                       "sub.example.",
+                                       "below.sub.example.",
+                                       "deep.below.sub.example.",
+                                       "ns.sub.example."};
   EXPECT_EQ(owners(*z), expected);
 }
 

@@ -1,10 +1,11 @@
 // The NSEC3 chain (RFC 5155 7.1), with and without opt-out.
+#include "dnssec/nsec3_chain.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "dns/rdata_text.hpp"
-#include "dnssec/nsec3_chain.hpp"
 #include "dnssec/type_bitmap.hpp"
 #include "dnssec_test_util.hpp"
 
@@ -56,7 +57,10 @@ std::vector<RRType> bitmap_of(const DenialRecord& r) {
 
 class Nsec3ChainTest : public ::testing::Test {
  protected:
-  void SetUp() override { zone_ = testing::zone(testing::kCornerZone, "example."); ASSERT_TRUE(zone_); }
+  void SetUp() override {
+    zone_ = testing::zone(testing::kCornerZone, "example.");
+    ASSERT_TRUE(zone_);
+  }
   DenialChain build(bool opt_out) {
     Nsec3Params p;
     p.opt_out = opt_out;
@@ -91,7 +95,8 @@ TEST_F(Nsec3ChainTest, EmptyNonTerminalsHaveEmptyBitmaps) {
 
 TEST_F(Nsec3ChainTest, NoNsec3ForGlueOrOccludedNames) {
   DenialChain chain = build(false);
-  for (const char* absent : {"ns.sub.example.", "below.sub.example.", "deep.below.sub.example.", "x.dn.example."}) {
+  for (const char* absent :
+       {"ns.sub.example.", "below.sub.example.", "deep.below.sub.example.", "x.dn.example."}) {
     EXPECT_EQ(find_hashed(chain, absent), nullptr) << absent;
   }
 }
@@ -135,7 +140,8 @@ TEST_F(Nsec3ChainTest, EntAboveASecureDelegationIsKeptWithOptOut) {
 s.e NS ns.example.net.
 s.e DS 1 8 2 0000000000000000000000000000000000000000000000000000000000000000
 i.f NS ns.example.net.
-)", "example.");
+)",
+                            "example.");
   ASSERT_TRUE(zone);
   std::vector<std::string> kept;
   for (size_t i : nsec3_node_indices(*zone, true)) kept.push_back(zone->node(i).owner().to_text());
@@ -150,7 +156,8 @@ TEST_F(Nsec3ChainTest, SaltAndIterationsAppearInEveryRecord) {
   auto chain = build_nsec3_chain(*zone_, p, kApexAdds);
   ASSERT_TRUE(chain);
   for (const auto& r : chain->records) {
-    EXPECT_EQ(std::vector<uint8_t>(r.rdata.begin(), r.rdata.begin() + 9), testing::from_hex("01 00 000c 04 aabbccdd"));
+    EXPECT_EQ(std::vector<uint8_t>(r.rdata.begin(), r.rdata.begin() + 9),
+              testing::from_hex("01 00 000c 04 aabbccdd"));
   }
 }
 
@@ -160,8 +167,9 @@ TEST_F(Nsec3ChainTest, ApexOnlyZonePointsToItself) {
   auto chain = build_nsec3_chain(*zone, Nsec3Params{}, kApexAdds);
   ASSERT_TRUE(chain);
   ASSERT_EQ(chain->records.size(), 1u);
-  EXPECT_EQ(chain->records[0].rdata,
-            testing::rdata("x. IN NSEC3 1 0 0 - 3msev9usmd4br9s97v51r2tdvmr9iqo1 NS SOA RRSIG DNSKEY NSEC3PARAM"));
+  EXPECT_EQ(
+      chain->records[0].rdata,
+      testing::rdata("x. IN NSEC3 1 0 0 - 3msev9usmd4br9s97v51r2tdvmr9iqo1 NS SOA RRSIG DNSKEY NSEC3PARAM"));
 }
 
 TEST_F(Nsec3ChainTest, HashCollisionIsAnErrorNamingBothNames) {

@@ -1,7 +1,8 @@
 // NSEC3 hashing (RFC 5155 section 5 and appendix A) and NSEC3PARAM.
+#include "dnssec/nsec3_hash.hpp"
+
 #include <gtest/gtest.h>
 
-#include "dnssec/nsec3_hash.hpp"
 #include "dnssec_test_util.hpp"
 
 namespace signerd::dnssec {

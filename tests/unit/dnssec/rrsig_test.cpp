@@ -1,11 +1,12 @@
 // RRSIG RDATA and the signing input (RFC 4034 3.1, 3.1.8.1, 6.2, 6.3).
+#include "dnssec/rrsig.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
 #include <memory>
 
 #include "dns/rrset.hpp"
-#include "dnssec/rrsig.hpp"
 #include "dnssec/signing_input.hpp"
 #include "dnssec_test_util.hpp"
 
@@ -49,10 +50,11 @@ TEST(Rrsig, BuildAndParseRoundTripWithLowercasedSigner) {
 }
 
 TEST(Rrsig, ParseMatchesPresentationForm) {
-  auto parsed = parse_rrsig_rdata(rdata("host.example.com. IN RRSIG A 5 3 86400 20030322173103 20030220173103 2642 "
-                                        "example.com. oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3"
-                                        "DDKdfb+v6oB9wfuh3DTJXUAfI/M0zmO/zz8bW0Rznl8O3tGNazPwQKkRN20XPXV6nwwfoXmJQbsL"
-                                        "NrLfkGJ5D6fwFm8nN+6pBzeDQfsS3Ap3o="));
+  auto parsed =
+      parse_rrsig_rdata(rdata("host.example.com. IN RRSIG A 5 3 86400 20030322173103 20030220173103 2642 "
+                              "example.com. oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3"
+                              "DDKdfb+v6oB9wfuh3DTJXUAfI/M0zmO/zz8bW0Rznl8O3tGNazPwQKkRN20XPXV6nwwfoXmJQbsL"
+                              "NrLfkGJ5D6fwFm8nN+6pBzeDQfsS3Ap3o="));
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->fields.type_covered, dns::RRType::A);
   EXPECT_EQ(parsed->fields.algorithm, 5);
@@ -81,7 +83,8 @@ TEST(SigningInput, CanonicalFormLowercasedSortedDeduplicated) {
   const std::string header = "0001 08 03 00000e10 01020304 00abcdef 1234 076578616d706c6503636f6d00";
   const std::string owner = "03777777076578616d706c6503636f6d00";
   const std::string rr_head = owner + " 0001 0001 00000e10 0004";
-  EXPECT_EQ(testing::to_hex(*input), testing::to_hex(from_hex(header + rr_head + "c0000201" + rr_head + "c0000202")));
+  EXPECT_EQ(testing::to_hex(*input),
+            testing::to_hex(from_hex(header + rr_head + "c0000201" + rr_head + "c0000202")));
 }
 
 TEST(SigningInput, WildcardExpansionSignsTheWildcardOwner) {
@@ -93,9 +96,10 @@ TEST(SigningInput, WildcardExpansionSignsTheWildcardOwner) {
   auto input = signing_input(f, mx);
   ASSERT_TRUE(input) << input.error().to_string();
   const std::string expected =
-      "000f 08 02 00000e10 01020304 00abcdef 1234 076578616d706c6503636f6d00"  // RRSIG RDATA, TTL from the RRSIG
-      "012a076578616d706c6503636f6d00 000f 0001 00000e10 0014"                  // *.example.com MX IN, RDLENGTH 20
-      "000a 046d61696c076578616d706c6503636f6d00";                              // 10 mail.example.com.
+      "000f 08 02 00000e10 01020304 00abcdef 1234 076578616d706c6503636f6d00"  // RRSIG RDATA, TTL from the
+                                                                               // RRSIG
+      "012a076578616d706c6503636f6d00 000f 0001 00000e10 0014"  // *.example.com MX IN, RDLENGTH 20
+      "000a 046d61696c076578616d706c6503636f6d00";              // 10 mail.example.com.
   EXPECT_EQ(testing::to_hex(*input), testing::to_hex(from_hex(expected)));
 }
 
@@ -131,9 +135,10 @@ TEST(SigningInput, RejectsLabelsAboveTheOwnerCountAndWrongType) {
 // signature over our signing input checks it octet for octet.
 TEST(SigningInput, VerifiesRfc8080Ed25519Example) {
   dns::Rdata key = rdata("example.com. IN DNSKEY 257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=");
-  auto sig = parse_rrsig_rdata(rdata("example.com. IN RRSIG MX 15 2 3600 1440021600 1438207200 3613 example.com. "
-                                     "oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeRAvTdszaPD+QLs3fx8A4M3e23mRZ9VrbpMng"
-                                     "wcrqNAg=="));
+  auto sig = parse_rrsig_rdata(
+      rdata("example.com. IN RRSIG MX 15 2 3600 1440021600 1438207200 3613 example.com. "
+            "oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeRAvTdszaPD+QLs3fx8A4M3e23mRZ9VrbpMng"
+            "wcrqNAg=="));
   ASSERT_TRUE(sig);
   dns::RRset mx(name("example.com."), dns::RRType::MX, dns::RRClass::IN, 3600);
   mx.add(rdata("example.com. IN MX 10 mail.example.com."));
@@ -145,9 +150,13 @@ TEST(SigningInput, VerifiesRfc8080Ed25519Example) {
   ASSERT_TRUE(pkey);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   ASSERT_EQ(EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()), 1);
-  EXPECT_EQ(EVP_DigestVerify(ctx.get(), sig->signature.data(), sig->signature.size(), input->data(), input->size()), 1);
+  EXPECT_EQ(
+      EVP_DigestVerify(ctx.get(), sig->signature.data(), sig->signature.size(), input->data(), input->size()),
+      1);
   (*input)[input->size() - 1] ^= 1;
-  EXPECT_NE(EVP_DigestVerify(ctx.get(), sig->signature.data(), sig->signature.size(), input->data(), input->size()), 1);
+  EXPECT_NE(
+      EVP_DigestVerify(ctx.get(), sig->signature.data(), sig->signature.size(), input->data(), input->size()),
+      1);
 }
 
 }  // namespace

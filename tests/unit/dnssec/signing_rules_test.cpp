@@ -1,7 +1,8 @@
 // Roles of names and what gets signed (RFC 4035 2.2, RFC 4034 4.1.2).
+#include "dnssec/signing_rules.hpp"
+
 #include <gtest/gtest.h>
 
-#include "dnssec/signing_rules.hpp"
 #include "dnssec_test_util.hpp"
 
 namespace signerd::dnssec {
@@ -12,7 +13,10 @@ using testing::name;
 
 class SigningRulesTest : public ::testing::Test {
  protected:
-  void SetUp() override { zone_ = testing::zone(testing::kCornerZone, "example."); ASSERT_TRUE(zone_); }
+  void SetUp() override {
+    zone_ = testing::zone(testing::kCornerZone, "example.");
+    ASSERT_TRUE(zone_);
+  }
   dns::NodeView node(std::string_view owner) {
     auto n = zone_->find(name(owner));
     EXPECT_TRUE(n) << owner;
@@ -29,10 +33,10 @@ TEST_F(SigningRulesTest, RolesOfEveryKindOfName) {
   EXPECT_EQ(role("dn.example."), NodeRole::authoritative);
   EXPECT_EQ(role("sub.example."), NodeRole::delegation);
   EXPECT_EQ(role("sec.example."), NodeRole::delegation);
-  EXPECT_EQ(role("ns.sub.example."), NodeRole::occluded);         // glue
-  EXPECT_EQ(role("below.sub.example."), NodeRole::occluded);      // an ENT below a cut
+  EXPECT_EQ(role("ns.sub.example."), NodeRole::occluded);     // glue
+  EXPECT_EQ(role("below.sub.example."), NodeRole::occluded);  // an ENT below a cut
   EXPECT_EQ(role("deep.below.sub.example."), NodeRole::occluded);
-  EXPECT_EQ(role("x.dn.example."), NodeRole::occluded);           // below a DNAME
+  EXPECT_EQ(role("x.dn.example."), NodeRole::occluded);  // below a DNAME
   EXPECT_EQ(role("c.example."), NodeRole::empty_non_terminal);
   EXPECT_EQ(role("insec.example."), NodeRole::empty_non_terminal);
 }

@@ -27,7 +27,9 @@ namespace {
 namespace fs = std::filesystem;
 using dns::RRType;
 
-bool have(const char* tool) { return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0; }
+bool have(const char* tool) {
+  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -51,7 +53,8 @@ RecordSet denial_records(const std::string& text, std::set<RRType> types, uint32
 
 RecordSet ours(const DenialChain& chain) {
   RecordSet out;
-  for (const auto& r : chain.records) out.insert({r.owner.lowercased().to_text(), dns::code(chain.type), r.rdata});
+  for (const auto& r : chain.records)
+    out.insert({r.owner.lowercased().to_text(), dns::code(chain.type), r.rdata});
   return out;
 }
 
@@ -78,7 +81,7 @@ class ToolCrossCheck : public ::testing::Test {
     key_ = keys[0].rdata;
     // The key in the zone itself: ldns-signzone reads no $INCLUDE.
     std::ofstream(dir_ / "zone.db") << testing::kCornerZone << "example. 3600 IN DNSKEY "
-                                     << dns::rdata_to_text(RRType::DNSKEY, key_) << "\n";
+                                    << dns::rdata_to_text(RRType::DNSKEY, key_) << "\n";
     zone_ = testing::zone(testing::kCornerZone, "example.");
     ASSERT_TRUE(zone_);
   }
@@ -141,8 +144,8 @@ TEST_F(ToolCrossCheck, Nsec3ChainMatchesLdnsSignzone) {
 
 TEST_F(ToolCrossCheck, DsAndKeyTagMatchDnssecDsfromkey) {
   if (!have("dnssec-dsfromkey")) GTEST_SKIP() << "dnssec-dsfromkey not installed";
-  ASSERT_EQ(run("dnssec-dsfromkey -2 " + key_base_ + ".key > ds2 && dnssec-dsfromkey -a SHA-384 " + key_base_ +
-                ".key > ds4"),
+  ASSERT_EQ(run("dnssec-dsfromkey -2 " + key_base_ + ".key > ds2 && dnssec-dsfromkey -a SHA-384 " +
+                key_base_ + ".key > ds4"),
             0);
   for (auto [file, digest] : {std::pair{"ds2", DsDigest::sha256}, std::pair{"ds4", DsDigest::sha384}}) {
     auto theirs = testing::records(slurp(dir_ / file), "example.");
@@ -171,7 +174,8 @@ TEST_F(ToolCrossCheck, DnssecSignzoneSignaturesVerifyOverOurSigningInput) {
   }
   ASSERT_GT(sigs.size(), 8u);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key_.data() + 4, key_.size() - 4), EVP_PKEY_free);
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key_.data() + 4, key_.size() - 4),
+      EVP_PKEY_free);
   ASSERT_TRUE(pkey);
   for (const auto& s : sigs) {
     auto sig = parse_rrsig_rdata(s.rdata);
@@ -182,7 +186,8 @@ TEST_F(ToolCrossCheck, DnssecSignzoneSignaturesVerifyOverOurSigningInput) {
     ASSERT_TRUE(input) << s.owner.to_text();
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     ASSERT_EQ(EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()), 1);
-    EXPECT_EQ(EVP_DigestVerify(ctx.get(), sig->signature.data(), sig->signature.size(), input->data(), input->size()),
+    EXPECT_EQ(EVP_DigestVerify(ctx.get(), sig->signature.data(), sig->signature.size(), input->data(),
+                               input->size()),
               1)
         << s.owner.to_text() << " RRSIG " << dns::to_text(sig->fields.type_covered);
     EXPECT_EQ(sig->fields.labels, rrsig_labels(s.owner)) << s.owner.to_text();

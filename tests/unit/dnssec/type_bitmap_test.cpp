@@ -1,7 +1,8 @@
 // Type bitmaps (RFC 4034 4.1.2).
+#include "dnssec/type_bitmap.hpp"
+
 #include <gtest/gtest.h>
 
-#include "dnssec/type_bitmap.hpp"
 #include "dnssec_test_util.hpp"
 
 namespace signerd::dnssec {
@@ -18,8 +19,8 @@ TEST(TypeBitmap, Rfc4034Section4_3Example) {
       "04 1b 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 20");
   EXPECT_EQ(make_type_bitmap(types), expected);
   dns::Rdata nsec = testing::rdata("alfa.example.com. IN NSEC host.example.com. A MX RRSIG NSEC TYPE1234");
-  std::vector<uint8_t> tail(nsec.begin() + static_cast<std::ptrdiff_t>(testing::name("host.example.com.").wire_size()),
-                            nsec.end());
+  std::vector<uint8_t> tail(
+      nsec.begin() + static_cast<std::ptrdiff_t>(testing::name("host.example.com.").wire_size()), nsec.end());
   EXPECT_EQ(tail, expected);
 }
 
@@ -38,10 +39,10 @@ TEST(TypeBitmap, ParseRoundTripsAcrossWindows) {
 }
 
 TEST(TypeBitmap, ParseRejectsBadWindows) {
-  EXPECT_FALSE(parse_type_bitmap(from_hex("00 00")));           // empty window
-  EXPECT_FALSE(parse_type_bitmap(from_hex("00 21") ));          // longer than 32
+  EXPECT_FALSE(parse_type_bitmap(from_hex("00 00")));              // empty window
+  EXPECT_FALSE(parse_type_bitmap(from_hex("00 21")));              // longer than 32
   EXPECT_FALSE(parse_type_bitmap(from_hex("01 01 40 00 01 40")));  // out of order
-  EXPECT_FALSE(parse_type_bitmap(from_hex("00 02 40")));        // truncated
+  EXPECT_FALSE(parse_type_bitmap(from_hex("00 02 40")));           // truncated
 }
 
 }  // namespace
