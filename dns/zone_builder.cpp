@@ -252,6 +252,8 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
   using base::Errc;
   if (records_.empty()) return base::make_error(Errc::malformed, origin_.to_text() + ": zone has no records");
 
+  // The name index grew by doubling while staging; trim it before the peak.
+  name_entries_.shrink_to_fit();
   NameRanking ranking = rank_names(names_, name_entries_);
   sort_records(ranking.rank_of_id);
   std::vector<uint32_t>().swap(ranking.rank_of_id);
