@@ -131,8 +131,7 @@ struct ZoneAssembly {
              static_cast<uint8_t>(ent.wire_size()), k, kNodeEmptyNonTerminal, false, false);
       }
     }
-    uint8_t flags = owner.is_wildcard() ? kNodeWildcard : 0;
-    if (stack.empty()) flags |= kNodeApex;
+    uint8_t flags = stack.empty() ? kNodeApex : 0;
     if (has_ns && !stack.empty()) flags |= kNodeDelegation;
     push(offset, length, labels, flags, has_ns && !stack.empty(), has_dname);
   }
@@ -148,9 +147,8 @@ struct ZoneAssembly {
     bool below_dname = !stack.empty() && stack.back().dname;
     if (below_cut) flags |= kNodeBelowDelegation;
     if (below_dname) flags |= kNodeBelowDname;
-    if ((flags & kNodeWildcard) == 0 && NameView({z.names_.at(offset), length}).is_wildcard()) {
-      flags |= kNodeWildcard;
-    }
+    // Empty non-terminals can be wildcards too ("*.x" above "a.*.x").
+    if (NameView({z.names_.at(offset), length}).is_wildcard()) flags |= kNodeWildcard;
     z.nodes_.push_back(ZoneVersion::Node{offset, length, flags, 0, static_cast<uint32_t>(z.rrsets_.size())});
     stack.push_back(Ancestor{static_cast<uint32_t>(z.nodes_.size() - 1), labels, below_cut || is_cut,
                              below_dname || has_dname});

@@ -22,8 +22,6 @@ using base::make_error;
 
 namespace {
 
-using Bio = base::CHandle<BIO, &BIO_free>;
-using MdCtx = base::CHandle<EVP_MD_CTX, &EVP_MD_CTX_free>;
 using Dir = base::CHandle<DIR, &closedir>;
 
 constexpr std::string_view kAlgorithmHeader = "signerd-algorithm: ";

@@ -15,13 +15,6 @@ using base::make_error;
 
 namespace {
 
-using Bn = base::CHandle<BIGNUM, &BN_free>;
-using EcdsaSig = base::CHandle<ECDSA_SIG, &ECDSA_SIG_free>;
-using MdCtx = base::CHandle<EVP_MD_CTX, &EVP_MD_CTX_free>;
-using PkeyCtx = base::CHandle<EVP_PKEY_CTX, &EVP_PKEY_CTX_free>;
-using ParamBld = base::CHandle<OSSL_PARAM_BLD, &OSSL_PARAM_BLD_free>;
-using Params = base::CHandle<OSSL_PARAM, &OSSL_PARAM_free>;
-
 std::string_view curve_name(Algorithm alg) {
   return alg == Algorithm::ecdsap256sha256 ? "prime256v1" : "secp384r1";
 }

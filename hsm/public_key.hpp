@@ -10,14 +10,12 @@
 
 #include <span>
 
-#include "base/raii.hpp"
 #include "base/result.hpp"
 #include "hsm/algorithm.hpp"
 #include "hsm/key_store.hpp"
+#include "hsm/openssl_handles.hpp"
 
 namespace signerd::hsm {
-
-using EvpPkey = base::CHandle<EVP_PKEY, &EVP_PKEY_free>;
 
 // RFC 3110 section 2: exponent length (1 octet, or 0 then 2 octets when
 // above 255), exponent, modulus; leading zero octets removed.

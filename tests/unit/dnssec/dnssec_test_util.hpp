@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@
 #include "dns/zone_version.hpp"
 
 namespace signerd::dnssec::testing {
+
+// True when an external tool (a verifier or a peer signer) is on PATH.
+inline bool have(const char* tool) {
+  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 struct TextRecord {
   dns::Name owner;

@@ -27,9 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using dns::RRType;
 
-bool have(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
+using testing::have;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);

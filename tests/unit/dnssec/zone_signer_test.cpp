@@ -31,9 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using dns::RRType;
 
-bool have(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
+using testing::have;
 
 base::TimePoint system_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
