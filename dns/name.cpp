@@ -98,10 +98,10 @@ std::string NameView::to_text() const {
   return out;
 }
 
-void NameView::append_canonical_key(std::string& out) const {
+void NameView::append_canonical_key(std::string& out, size_t skip_right_labels) const {
   std::array<uint8_t, 128> offs{};
   size_t n = label_offsets(wire_, offs);
-  for (size_t i = n; i-- > 0;) {
+  for (size_t i = n > skip_right_labels ? n - skip_right_labels : 0; i-- > 0;) {
     size_t pos = offs[i];
     for (size_t j = 1; j <= wire_[pos]; ++j) {
       uint8_t c = to_lower_octet(wire_[pos + j]);

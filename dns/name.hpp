@@ -50,7 +50,9 @@ class NameView {
 
   // Appends a byte string whose memcmp order is canonical order
   // (labels reversed, lowercased, order-preserving escape of 0x00/0x01).
-  void append_canonical_key(std::string& out) const;
+  // Skipping the rightmost labels that names share (a zone's origin) keeps
+  // that order among those names.
+  void append_canonical_key(std::string& out, size_t skip_right_labels = 0) const;
 
   friend bool operator==(NameView a, NameView b) noexcept;
   friend std::strong_ordering operator<=>(NameView a, NameView b) noexcept;

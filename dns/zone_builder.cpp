@@ -60,42 +60,72 @@ namespace {
 
 // Ranks the staged owner names in canonical order; equal names (ignoring
 // case) share a rank. Returns rank per name id and, per rank, the id of the
-// first-seen spelling.
+// first-seen spelling. Memory is the peak of a large load, so instead of
+// every name's full canonical key this keeps 8 octets of it per name (the
+// labels below the shared origin) and compares names in full only on ties.
 struct NameRanking {
-  std::vector<uint32_t> rank_of_id;
+  std::vector<uint64_t> rank_of_id;
   std::vector<uint32_t> id_of_rank;
 };
 
-NameRanking rank_names(const ByteArena& names, const std::vector<std::pair<uint32_t, uint8_t>>& entries) {
-  size_t key_bytes = 0;  // a key is as long as the wire name less one, but for rare escapes
-  for (const auto& e : entries) key_bytes += e.second;
-  std::string keys;
-  keys.reserve(key_bytes);
-  std::vector<uint32_t> key_off(entries.size() + 1);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    key_off[i] = static_cast<uint32_t>(keys.size());
-    auto [off, len] = entries[i];
-    NameView({names.at(off), len}).append_canonical_key(keys);
+NameRanking rank_names(const ByteArena& names, const std::vector<std::pair<uint32_t, uint8_t>>& entries,
+                       size_t origin_labels) {
+  auto name = [&](uint32_t id) { return NameView({names.at(entries[id].first), entries[id].second}); };
+  // The first 12 octets of each key, big-endian and zero-padded, in two
+  // arrays (8 + 4): their order agrees with the keys', and 12 octets tell
+  // most owner names apart, so full comparisons are rare.
+  std::vector<uint64_t> prefix(entries.size());
+  std::vector<uint32_t> prefix_low(entries.size());
+  std::string key;
+  for (uint32_t id = 0; id < entries.size(); ++id) {
+    key.clear();
+    name(id).append_canonical_key(key, origin_labels);
+    auto octet = [&](size_t i) -> uint8_t { return i < key.size() ? static_cast<uint8_t>(key[i]) : 0u; };
+    uint64_t hi = 0;
+    uint32_t lo = 0;
+    for (size_t i = 0; i < 8; ++i) hi = (hi << 8) | octet(i);
+    for (size_t i = 8; i < 12; ++i) lo = (lo << 8) | octet(i);
+    prefix[id] = hi;
+    prefix_low[id] = lo;
   }
-  key_off[entries.size()] = static_cast<uint32_t>(keys.size());
-  auto key = [&](uint32_t id) {
-    return std::string_view(keys).substr(key_off[id], key_off[id + 1] - key_off[id]);
+  auto compare = [&](uint32_t a, uint32_t b) {
+    if (prefix[a] != prefix[b]) return prefix[a] <=> prefix[b];
+    if (prefix_low[a] != prefix_low[b]) return prefix_low[a] <=> prefix_low[b];
+    return canonical_compare(name(a), name(b));
   };
-
   std::vector<uint32_t> order(entries.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   // Ties broken by id so that the first-seen spelling of a name leads.
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    int c = key(a).compare(key(b));
+    auto c = compare(a, b);
     return c != 0 ? c < 0 : a < b;
   });
 
-  NameRanking r;
-  r.rank_of_id.resize(entries.size());
+  // One pass turns the sorted ids into ranks. The prefix array is reused
+  // for the ranks and `order` for the first-seen id of each rank (written
+  // at or before the position it is read from), to keep the peak low.
+  uint64_t rank = 0;
+  size_t ranks = 0;
+  uint32_t prev = 0;
+  uint64_t prev_hi = 0;
+  uint32_t prev_lo = 0;
   for (size_t i = 0; i < order.size(); ++i) {
-    if (i == 0 || key(order[i]) != key(order[i - 1])) r.id_of_rank.push_back(order[i]);
-    r.rank_of_id[order[i]] = static_cast<uint32_t>(r.id_of_rank.size() - 1);
+    const uint32_t id = order[i];
+    const uint64_t hi = prefix[id];
+    const uint32_t lo = prefix_low[id];
+    if (i == 0 || hi != prev_hi || lo != prev_lo || canonical_compare(name(prev), name(id)) != 0) {
+      rank = ranks;
+      order[ranks++] = id;
+    }
+    prefix[id] = rank;
+    prev = id;
+    prev_hi = hi;
+    prev_lo = lo;
   }
+  order.resize(ranks);
+  NameRanking r;
+  r.id_of_rank = std::move(order);
+  r.rank_of_id = std::move(prefix);
   return r;
 }
 
@@ -200,8 +230,8 @@ Result<void> check_node_types(const NodeView& node) {
 
 // Replaces each record's name id by its name's canonical rank and sorts the
 // records in place by (rank, type, canonical RDATA, input order).
-void ZoneBuilder::sort_records(const std::vector<uint32_t>& rank_of_id) {
-  for (auto& r : records_) r.key = (static_cast<uint64_t>(rank_of_id[r.key >> 16]) << 16) | (r.key & 0xffff);
+void ZoneBuilder::sort_records(const std::vector<uint64_t>& rank_of_id) {
+  for (auto& r : records_) r.key = (rank_of_id[r.key >> 16] << 16) | (r.key & 0xffff);
   std::sort(records_.begin(), records_.end(), [this](const Staged& a, const Staged& b) {
     if (a.key != b.key) return a.key < b.key;
     auto c = canonical_rdata_compare(static_cast<RRType>(a.key & 0xffff), rdata_.with_length(a.rdata_offset),
@@ -252,9 +282,16 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
 
   // The name index grew by doubling while staging; trim it before the peak.
   name_entries_.shrink_to_fit();
-  NameRanking ranking = rank_names(names_, name_entries_);
+  NameRanking ranking = rank_names(names_, name_entries_, origin_.label_count());
   sort_records(ranking.rank_of_id);
-  std::vector<uint32_t>().swap(ranking.rank_of_id);
+  std::vector<uint64_t>().swap(ranking.rank_of_id);
+  // One name per rank from here on; the staging index goes before the
+  // tables are built, which is when memory peaks.
+  std::vector<std::pair<uint32_t, uint8_t>> name_of_rank(ranking.id_of_rank.size());
+  for (size_t rank = 0; rank < name_of_rank.size(); ++rank)
+    name_of_rank[rank] = name_entries_[ranking.id_of_rank[rank]];
+  std::vector<uint32_t>().swap(ranking.id_of_rank);
+  std::vector<std::pair<uint32_t, uint8_t>>().swap(name_entries_);
 
   auto zone = std::make_shared<ZoneVersion>();
   ZoneVersion& z = *zone;
@@ -267,12 +304,13 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
   for (size_t i = 0; i < records_.size(); ++i)
     rrset_total += i == 0 || records_[i].key != records_[i - 1].key;
   z.rrsets_.reserve(rrset_total);
-  z.nodes_.reserve(ranking.id_of_rank.size() + ranking.id_of_rank.size() / 8);
+  z.nodes_.reserve(name_of_rank.size() + name_of_rank.size() / 8);
   z.rdata_offsets_.reserve(records_.size());
   ZoneAssembly assembly{z, {}};
   size_t ttl_warnings = 0;
 
   for (size_t i = 0; i < records_.size();) {
+    records_.release_before(i);  // the tables grow as the staged records go
     const uint64_t rank = records_[i].key >> 16;
     size_t node_end = i;
     bool has_ns = false;
@@ -284,7 +322,7 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
       has_dname = has_dname || type == RRType::DNAME;
       types += node_end == i || records_[node_end].key != records_[node_end - 1].key;
     }
-    auto [name_off, name_len] = name_entries_[ranking.id_of_rank[rank]];
+    auto [name_off, name_len] = name_of_rank[rank];
     assembly.open_node(name_off, name_len, has_ns, has_dname);
     z.nodes_.back().rrset_count = static_cast<uint16_t>(types);
     const NameView owner({z.names_.at(name_off), name_len});
@@ -298,8 +336,7 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
   }
   if (ttl_warnings > 100) warnings_.push_back(std::to_string(ttl_warnings - 100) + " more TTL warnings");
   z.rdata_ = std::move(rdata_);
-  std::vector<Staged>().swap(records_);
-  z.nodes_.shrink_to_fit();
+  records_.clear();
 
   SIGNERD_TRY(check_apex(z));
   for (size_t i = 0; i < z.node_count(); ++i) {

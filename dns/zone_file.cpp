@@ -95,13 +95,13 @@ class Reader {
   }
 
   // zscanner maps the whole file and reads it once, front to back. Parsed
-  // pages are handed back every few MiB (the mapping stays; zscanner
+  // pages are handed back every 2 MiB (the mapping stays; zscanner
   // unmaps it) so that the file's size does not add to the peak memory.
   static void release_parsed_input(const zs_scanner_t* s, uintptr_t& released) {
     if (!s->input.mmaped) return;
     static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
     const auto done = reinterpret_cast<uintptr_t>(s->input.current) & ~(page - 1);
-    constexpr uintptr_t kBatch = uintptr_t{8} << 20;
+    constexpr uintptr_t kBatch = uintptr_t{2} << 20;
     if (released == 0) released = reinterpret_cast<uintptr_t>(s->input.start);
     if ((released & (page - 1)) == 0 && done > released && done - released >= kBatch) {
       madvise(reinterpret_cast<void*>(released), done - released, MADV_DONTNEED);

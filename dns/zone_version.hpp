@@ -20,6 +20,7 @@
 
 #include "base/result.hpp"
 #include "dns/byte_arena.hpp"
+#include "dns/chunked_array.hpp"
 #include "dns/name.hpp"
 #include "dns/rrset.hpp"
 #include "dns/rrtype.hpp"
@@ -171,7 +172,7 @@ class ZoneBuilder {
     uint32_t rdata_offset;  // into rdata_: [u16 length][bytes]; grows in input order
   };
 
-  void sort_records(const std::vector<uint32_t>& rank_of_id);
+  void sort_records(const std::vector<uint64_t>& rank_of_id);
   Result<void> emit_rrset(ZoneVersion& z, NameView owner, size_t begin, size_t end, size_t& ttl_warnings);
   Result<void> check_apex(ZoneVersion& z) const;
 
@@ -180,7 +181,7 @@ class ZoneBuilder {
   ZoneLimits limits_;
   ByteArena names_;                                         // wire names
   std::vector<std::pair<uint32_t, uint8_t>> name_entries_;  // offset, length
-  std::vector<Staged> records_;
+  ChunkedArray<Staged> records_;
   ByteArena rdata_;
   std::vector<std::string> warnings_;
 };
