@@ -5,8 +5,12 @@
 #include <charconv>
 #include <utility>
 
+#include "base/text.hpp"
+
 namespace signerd::dns {
 namespace {
+
+using base::iequals;
 
 struct TypeName {
   RRType type;
@@ -107,13 +111,6 @@ constexpr std::array kTypeNames{
     TypeName{RRType::TA, "TA"},
     TypeName{RRType::DLV, "DLV"},
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 // Parses "<prefix><decimal>" into a 16-bit code.
 std::optional<uint16_t> parse_generic(std::string_view text, std::string_view prefix) {

@@ -10,6 +10,7 @@ const EVP_MD* evp_md(DigestAlgorithm algorithm) noexcept {
     case DigestAlgorithm::sha1: return EVP_sha1();
     case DigestAlgorithm::sha256: return EVP_sha256();
     case DigestAlgorithm::sha384: return EVP_sha384();
+    case DigestAlgorithm::sha512: return EVP_sha512();
   }
   return nullptr;
 }
@@ -25,6 +26,7 @@ size_t digest_size(DigestAlgorithm algorithm) noexcept {
     case DigestAlgorithm::sha1: return 20;
     case DigestAlgorithm::sha256: return 32;
     case DigestAlgorithm::sha384: return 48;
+    case DigestAlgorithm::sha512: return 64;
   }
   return 0;
 }

@@ -20,7 +20,7 @@ namespace signerd::dnssec {
 
 using base::Result;
 
-enum class DigestAlgorithm : uint8_t { sha1, sha256, sha384 };
+enum class DigestAlgorithm : uint8_t { sha1, sha256, sha384, sha512 };
 
 // Output size in octets: 20, 32, 48.
 size_t digest_size(DigestAlgorithm algorithm) noexcept;

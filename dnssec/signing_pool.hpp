@@ -1,12 +1,15 @@
-// dnssec/signing_pool.hpp — the signing step of sign_zone (zone_signer.hpp),
-// on one thread or several.
+// dnssec/signing_pool.hpp — the signing step of sign_zone (zone_signer.hpp)
+// and sign_diff (sign_diff.hpp), on one thread or several, and the steps of
+// sign_zone that sign_diff reuses so that both build the same zone.
 //
 // Owns: SignJob (one RRset to sign, as views into a zone or a denial
 // chain), WorkerKeys (one worker's KeySession and its opened keys), the
 // RRSIG fields of a job (validity window with per-RRset jitter) and
 // sign_jobs(), which splits the jobs into contiguous chunks, one thread per
-// chunk, and merges the RRSIGs in job order. Does not own: which RRsets are
-// signed (signing_rules.hpp) or the zone that results (zone_signer.cpp).
+// chunk, and merges the RRSIGs in job order. Declares (zone_signer.cpp
+// defines) the zone steps: key set, base zone, chain, jobs, assembly; and
+// (zonemd.cpp defines) the ZONEMD steps of RFC 8976 section 3.
+// Does not own: which RRsets are signed (signing_rules.hpp).
 // Internal to dnssec/.
 #pragma once
 
@@ -22,6 +25,7 @@
 #include "dns/rrset.hpp"
 #include "dns/rrtype.hpp"
 #include "dns/zone_version.hpp"
+#include "dnssec/denial.hpp"
 #include "dnssec/rrsig.hpp"
 #include "dnssec/zone_signer.hpp"
 #include "hsm/key_store.hpp"
@@ -75,5 +79,60 @@ struct SignedRecord {
 // order. Errors: the first failing signature's, naming owner and type.
 Result<std::vector<SignedRecord>> sign_jobs(std::span<const SignJob> jobs, const SignContext& ctx,
                                             std::vector<WorkerKeys> workers);
+
+// `count` (at least one) workers, each with every key opened.
+Result<std::vector<WorkerKeys>> open_workers(hsm::KeyStore& store, std::span<const SigningKey> keys,
+                                             unsigned count);
+
+// The apex DNSKEY RRset (RFC 4034 section 2) from the keys as opened.
+struct KeySetInfo {
+  std::vector<dns::Rdata> dnskeys;  // one per SigningKey, same order
+  std::vector<uint16_t> key_tags;
+};
+KeySetInfo describe_keys(std::span<const SigningKey> keys, const WorkerKeys& opened);
+
+// Errc::invalid_argument when some algorithm lacks a key for the DNSKEY
+// RRset or for the rest (RFC 4035 section 2.2), or there are no keys.
+Result<void> check_roles(std::span<const SigningKey> keys, const WorkerKeys& opened);
+
+// The unsigned data without the signer's types, plus DNSKEY and (NSEC3)
+// NSEC3PARAM at the apex: what the chain is built from and what is signed.
+Result<std::shared_ptr<const dns::ZoneVersion>> base_zone(const dns::ZoneVersion& zone,
+                                                          const KeySetInfo& keys,
+                                                          const SigningParams& params);
+
+// The NSEC or NSEC3 chain of a base zone, as params.denial says.
+Result<DenialChain> denial_chain(const dns::ZoneVersion& base, const SigningParams& params);
+
+// Every RRset that gets RRSIGs: the base zone's signed RRsets in canonical
+// order, then the chain's records (each an RRset of one). Views into both.
+std::vector<SignJob> sign_jobs_of(const dns::ZoneVersion& base, const DenialChain& chain);
+
+// The signed zone: base, chain and `rrsigs` (any order; `job` indexes
+// `jobs`). The RRSIG RRset of an owner gets the smallest TTL of the RRsets
+// it covers, so that no RRSIG outlives what it covers in a cache.
+Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion& base,
+                                                         const DenialChain& chain,
+                                                         std::span<const SignJob> jobs,
+                                                         std::span<const SignedRecord> rrsigs);
+
+// True for the apex ZONEMD RRset, which sign_jobs_of leaves to
+// publish_zonemd: its RRSIGs can only be made once the digest is final.
+bool is_apex_zonemd(dns::NodeView node, dns::RRType type) noexcept;
+
+// When `unsigned_zone` has an apex ZONEMD RRset, adds to `builder` one
+// placeholder (zero digest, the zone's serial, the upstream TTL) per
+// supported (scheme, hash algorithm) among its records; upstream digests
+// are never copied, unsupported pairs are dropped. Errors: the builder's.
+Result<void> add_zonemd_placeholders(const dns::ZoneVersion& unsigned_zone, dns::ZoneBuilder& builder);
+
+// RFC 8976 section 3: for an assembled zone with ZONEMD placeholders,
+// computes each digest over the signed zone, signs the ZONEMD RRset with
+// a session of its own from `store`, adds the RRSIGs' count to
+// `signatures_made` and returns the final zone; `zone` itself when it has
+// no apex ZONEMD. Errors: zonemd_rdata's, the store's, sign_jobs'.
+Result<std::shared_ptr<const dns::ZoneVersion>> publish_zonemd(std::shared_ptr<const dns::ZoneVersion> zone,
+                                                               const SignContext& ctx, hsm::KeyStore& store,
+                                                               size_t& signatures_made);
 
 }  // namespace signerd::dnssec::detail

@@ -14,20 +14,13 @@
 #include "dnssec/signing_rules.hpp"
 
 namespace signerd::dnssec {
-namespace {
+namespace detail {
 
 using base::Errc;
 using base::make_error;
-using detail::SignJob;
 using dns::RRType;
 
-// The apex DNSKEY RRset (RFC 4034 section 2) from the keys as opened.
-struct KeySetInfo {
-  std::vector<dns::Rdata> dnskeys;  // one per SigningKey, same order
-  std::vector<uint16_t> key_tags;
-};
-
-KeySetInfo describe_keys(std::span<const SigningKey> keys, const detail::WorkerKeys& opened) {
+KeySetInfo describe_keys(std::span<const SigningKey> keys, const WorkerKeys& opened) {
   KeySetInfo info;
   for (size_t k = 0; k < keys.size(); ++k) {
     const hsm::PrivateKey& key = *opened.keys[k];
@@ -40,7 +33,7 @@ KeySetInfo describe_keys(std::span<const SigningKey> keys, const detail::WorkerK
 // RFC 4035 section 2.2: every RRset is signed with each algorithm in the
 // DNSKEY RRset, so each algorithm needs a key for the DNSKEY RRset and one
 // for the rest.
-Result<void> check_roles(std::span<const SigningKey> keys, const detail::WorkerKeys& opened) {
+Result<void> check_roles(std::span<const SigningKey> keys, const WorkerKeys& opened) {
   if (keys.empty()) return make_error(Errc::invalid_argument, "sign_zone: no keys");
   std::set<uint8_t> algorithms, dnskey_signers, zone_signers;
   for (size_t k = 0; k < keys.size(); ++k) {
@@ -59,21 +52,21 @@ Result<void> check_roles(std::span<const SigningKey> keys, const detail::WorkerK
   return base::ok();
 }
 
-// The unsigned data without the signer's types, plus DNSKEY and (NSEC3)
-// NSEC3PARAM at the apex: the zone the chain is built from, whose bitmaps
-// then list the apex additions by themselves.
+// The apex additions are in the base zone, so the chain's bitmaps list
+// them by themselves.
 Result<std::shared_ptr<const dns::ZoneVersion>> base_zone(const dns::ZoneVersion& zone,
                                                           const KeySetInfo& keys,
                                                           const SigningParams& params) {
   dns::ZoneBuilder builder(zone.origin(), zone.rclass());
   Result<void> status;
   zone.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
-    if (!status || dns::is_signer_owned_type(rrset.type())) return;
+    if (!status || dns::is_signer_owned_type(rrset.type()) || is_apex_zonemd(node, rrset.type())) return;
     for (size_t i = 0; i < rrset.size() && status; ++i) {
       status = builder.add(node.owner(), rrset.type(), zone.rclass(), rrset.ttl(), rrset.rdata(i));
     }
   });
   if (!status) return std::move(status).error();
+  SIGNERD_TRY(add_zonemd_placeholders(zone, builder));
   for (const auto& rd : keys.dnskeys) {
     SIGNERD_TRY(builder.add(zone.origin(), RRType::DNSKEY, zone.rclass(), params.dnskey_ttl, rd));
   }
@@ -90,27 +83,25 @@ Result<DenialChain> denial_chain(const dns::ZoneVersion& base, const SigningPara
   return build_nsec_chain(base, {});
 }
 
-// Every RRset that gets RRSIGs: the zone's signed RRsets in canonical
-// order, then the chain's records (each an RRset of one).
 std::vector<SignJob> sign_jobs_of(const dns::ZoneVersion& base, const DenialChain& chain) {
   std::vector<SignJob> jobs;
   jobs.reserve(base.rrset_count() + chain.records.size());
   base.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
-    if (is_signed(node, rrset.type())) jobs.push_back({node.owner(), rrset.type(), rrset.ttl(), rrset, {}});
+    if (is_signed(node, rrset.type()) && !is_apex_zonemd(node, rrset.type()))
+      jobs.push_back({node.owner(), rrset.type(), rrset.ttl(), rrset, {}});
   });
   for (const auto& r : chain.records) jobs.push_back({r.owner, chain.type, chain.ttl, std::nullopt, r.rdata});
   return jobs;
 }
 
-// The signed zone: base, chain, and RRSIGs with the TTL of the RRset they
-// cover (RFC 4034 section 3). A ZoneVersion keeps one TTL per RRSIG RRset
-// of an owner (the first added), while the RRsets covered may differ (an
-// apex NSEC has the SOA minimum); adding the RRSIGs by ascending TTL makes
-// it the smallest, so no RRSIG outlives the RRset it covers in a cache.
+// RRSIGs take the TTL of the RRset they cover (RFC 4034 section 3). A
+// ZoneVersion keeps one TTL per RRSIG RRset of an owner (the first added),
+// while the RRsets covered may differ (an apex NSEC has the SOA minimum);
+// adding the RRSIGs by ascending TTL makes it the smallest.
 Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion& base,
                                                          const DenialChain& chain,
                                                          std::span<const SignJob> jobs,
-                                                         std::span<const detail::SignedRecord> rrsigs) {
+                                                         std::span<const SignedRecord> rrsigs) {
   dns::ZoneBuilder builder(base.origin(), base.rclass());
   Result<void> status;
   base.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
@@ -132,39 +123,45 @@ Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion&
   return std::move(builder).finish();
 }
 
-Result<std::vector<detail::WorkerKeys>> open_workers(hsm::KeyStore& store, std::span<const SigningKey> keys,
-                                                     unsigned count) {
-  std::vector<detail::WorkerKeys> workers;
+Result<std::vector<WorkerKeys>> open_workers(hsm::KeyStore& store, std::span<const SigningKey> keys,
+                                             unsigned count) {
+  std::vector<WorkerKeys> workers;
   for (unsigned w = 0; w < std::max(count, 1u); ++w) {
-    auto worker = detail::open_worker_keys(store, keys);
+    auto worker = open_worker_keys(store, keys);
     if (!worker) return std::move(worker).error();
     workers.push_back(std::move(*worker));
   }
   return workers;
 }
 
-}  // namespace
+}  // namespace detail
+
+using base::Errc;
+using base::make_error;
 
 Result<std::shared_ptr<const dns::ZoneVersion>> sign_zone(const dns::ZoneVersion& unsigned_zone,
                                                           const ZoneKeys& keys, const SigningParams& params,
                                                           base::TimePoint now, unsigned workers) {
   if (keys.store == nullptr) return make_error(Errc::invalid_argument, "sign_zone: no key store");
-  auto opened = open_workers(*keys.store, keys.keys, workers);
+  auto opened = detail::open_workers(*keys.store, keys.keys, workers);
   if (!opened) return std::move(opened).error();
-  SIGNERD_TRY(check_roles(keys.keys, opened->front()));
-  const KeySetInfo key_set = describe_keys(keys.keys, opened->front());
+  SIGNERD_TRY(detail::check_roles(keys.keys, opened->front()));
+  const detail::KeySetInfo key_set = detail::describe_keys(keys.keys, opened->front());
 
-  auto base = base_zone(unsigned_zone, key_set, params);
+  auto base = detail::base_zone(unsigned_zone, key_set, params);
   if (!base) return std::move(base).error();
-  auto chain = denial_chain(**base, params);
+  auto chain = detail::denial_chain(**base, params);
   if (!chain) return std::move(chain).error();
-  const std::vector<SignJob> jobs = sign_jobs_of(**base, *chain);
+  const std::vector<detail::SignJob> jobs = detail::sign_jobs_of(**base, *chain);
 
   const detail::SignContext ctx{unsigned_zone.origin(), unsigned_zone.rclass(), &params, now, keys.keys,
                                 key_set.key_tags};
   auto rrsigs = detail::sign_jobs(jobs, ctx, std::move(*opened));
   if (!rrsigs) return std::move(rrsigs).error();
-  return assemble(**base, *chain, jobs, *rrsigs);
+  auto assembled = detail::assemble(**base, *chain, jobs, *rrsigs);
+  if (!assembled) return std::move(assembled).error();
+  size_t zonemd_signatures = 0;
+  return detail::publish_zonemd(std::move(*assembled), ctx, *keys.store, zonemd_signatures);
 }
 
 }  // namespace signerd::dnssec

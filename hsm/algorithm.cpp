@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "base/text.hpp"
+
 namespace signerd::hsm {
 namespace {
 
@@ -14,15 +16,6 @@ constexpr std::array<AlgorithmInfo, 6> kAlgorithms = {{
     {Algorithm::ed25519, "ED25519", KeyFamily::eddsa, "", 32, 64},
     {Algorithm::ed448, "ED448", KeyFamily::eddsa, "", 57, 114},
 }};
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -47,7 +40,7 @@ std::optional<Algorithm> algorithm_from_name(std::string_view text) noexcept {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec == std::errc() && end == text.data() + text.size()) return algorithm_from_number(n);
   for (const auto& row : kAlgorithms) {
-    if (iequals(text, row.name)) return row.algorithm;
+    if (base::iequals(text, row.name)) return row.algorithm;
   }
   return std::nullopt;
 }

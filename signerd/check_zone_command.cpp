@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dns/zone_file.hpp"
+#include "signerd/cli_support.hpp"
 #include "signerd/commands.hpp"
 
 namespace signerd::cli {
@@ -23,39 +24,7 @@ int usage_error(const std::string& why) {
   return 2;
 }
 
-struct Args {
-  std::string zone;
-  std::string in;
-  bool generic = false;
-};
-
-// Accepts "--opt VALUE" and "--opt=VALUE"; returns "" or what is wrong.
-std::string parse_args(std::span<const std::string_view> args, Args& out) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    if (a == "--generic") {
-      out.generic = true;
-      continue;
-    }
-    std::string_view value;
-    bool has_value = false;
-    if (size_t eq = a.find('='); a.starts_with("--") && eq != std::string_view::npos) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-      has_value = true;
-    }
-    std::string* target = a == "--zone" ? &out.zone : a == "--in" ? &out.in : nullptr;
-    if (!target) return "unknown option '" + std::string(args[i]) + "'";
-    if (!has_value) {
-      if (i + 1 >= args.size()) return std::string(a) + " needs a value";
-      value = args[++i];
-    }
-    *target = std::string(value);
-  }
-  if (out.zone.empty()) return "--zone is required";
-  if (out.in.empty()) return "--in is required";
-  return "";
-}
+constexpr OptionSpec kOptions[] = {{"--zone", true, true}, {"--in", true, true}, {"--generic", false, false}};
 
 // RFC 3597 section 5 form of every record: what the tests compare octet
 // for octet with ldns-read-zone -U.
@@ -80,33 +49,22 @@ void write_generic(const dns::ZoneVersion& zone, std::string& out) {
 }  // namespace
 
 int check_zone(std::span<const std::string_view> args) {
-  for (auto a : args) {
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
+  if (wants_help(args)) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
-  Args parsed;
-  if (std::string why = parse_args(args, parsed); !why.empty()) return usage_error(why);
-  std::string zone_text = parsed.zone;
-  if (zone_text.back() != '.') zone_text.push_back('.');
-  auto origin = dns::Name::from_text(zone_text);
-  if (!origin) return usage_error("bad zone name '" + parsed.zone + "': " + origin.error().detail);
-
-  dns::ZoneFileOptions options;
-  options.origin = *origin;
-  dns::ZoneFileResult result = dns::read_zone_file(parsed.in, options);
-  for (const auto& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  if (!result.errors.empty()) {
-    for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-    return 1;
-  }
+  auto options = Options::parse(args, kOptions);
+  if (!options) return usage_error(options.error().detail);
+  auto origin = parse_zone_name(*options->get("--zone"));
+  if (!origin) return usage_error(origin.error().detail);
+  auto zone = read_zone_reporting(*options->get("--in"), *origin);
+  if (!zone) return 1;
 
   std::string out;
-  if (parsed.generic) {
-    write_generic(*result.zone, out);
+  if (options->has("--generic")) {
+    write_generic(*zone, out);
   } else {
-    dns::write_zone(*result.zone, out);
+    dns::write_zone(*zone, out);
   }
   if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
     std::perror("signerctl check-zone: writing to stdout");

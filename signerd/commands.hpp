@@ -10,5 +10,8 @@
 namespace signerd::cli {
 
 int check_zone(std::span<const std::string_view> args);
+int sign_file(std::span<const std::string_view> args);
+int keys(std::span<const std::string_view> args);
+int ds(std::span<const std::string_view> args);
 
 }  // namespace signerd::cli

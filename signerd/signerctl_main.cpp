@@ -11,7 +11,12 @@ void usage() {
   std::fputs(
       "usage: signerctl COMMAND [OPTIONS]\n"
       "commands:\n"
-      "  check-zone --zone NAME --in FILE   check a zone file; print it in canonical order\n",
+      "  check-zone --zone NAME --in FILE   check a zone file; print it in canonical order\n"
+      "  sign-file --zone NAME --in FILE --out FILE [--policy NAME] [--config FILE]\n"
+      "                                     sign a zone file with HSM keys (kept in the store)\n"
+      "  keys --zone NAME [--config FILE]   list the zone's keys\n"
+      "  ds --zone NAME [--config FILE]     print DS records for the zone's KSKs/CSKs\n"
+      "each command takes --help\n",
       stderr);
 }
 
@@ -25,6 +30,9 @@ int main(int argc, char** argv) {
   std::string_view command = argv[1];
   std::vector<std::string_view> args(argv + 2, argv + argc);
   if (command == "check-zone") return signerd::cli::check_zone(args);
+  if (command == "sign-file") return signerd::cli::sign_file(args);
+  if (command == "keys") return signerd::cli::keys(args);
+  if (command == "ds") return signerd::cli::ds(args);
   if (command == "--help" || command == "-h" || command == "help") {
     usage();
     return 0;

@@ -1,0 +1,108 @@
+// policy/kasp.hpp — the KASP model: a dnssec-policy as a plain value.
+//
+// Owns: Kasp, KeyPolicy, Nsec3Policy with BIND 9.18's names and defaults, the
+// built-in policies, the algorithm names a policy may use, and the checks that
+// make a policy usable. Does not own: reading policies from a file (signerd/
+// config), key state and rollovers (the key state machine), the keys
+// themselves (hsm/).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "policy/duration.hpp"
+
+namespace signerd::policy {
+
+using namespace std::chrono_literals;
+
+enum class Role : uint8_t {
+  ksk,  // signs the DNSKEY RRset; its DS goes to the parent
+  zsk,  // signs everything else
+  csk,  // both
+};
+
+std::string_view role_name(Role role) noexcept;                      // "ksk", "zsk", "csk"
+std::optional<Role> role_from_text(std::string_view text) noexcept;  // case-insensitive
+
+struct KeyPolicy {
+  Role role = Role::csk;
+  std::optional<Seconds> lifetime;  // nullopt: unlimited, the key never rolls
+  uint8_t algorithm = 13;           // DNSSEC algorithm number (ECDSAP256SHA256)
+  uint16_t bits = 0;                // RSA modulus size; 0: the default, kDefaultRsaBits
+
+  bool signs_dnskey() const noexcept { return role != Role::zsk; }
+  bool signs_zone() const noexcept { return role != Role::ksk; }
+  friend bool operator==(const KeyPolicy&, const KeyPolicy&) = default;
+};
+
+inline constexpr uint16_t kDefaultRsaBits = 2048;
+
+// RFC 5155 NSEC3 parameters. RFC 9276 section 3.1: no extra iterations, no
+// salt; opt-out only for large delegation-heavy zones.
+struct Nsec3Policy {
+  uint16_t iterations = 0;
+  bool optout = false;
+  uint8_t salt_length = 0;
+  friend bool operator==(const Nsec3Policy&, const Nsec3Policy&) = default;
+};
+
+// Defaults are BIND 9.18's (lib/dns/include/dns/kasp.h, DNS_KASP_*) so that a
+// policy moved from named.conf behaves the same. signatures-jitter is not a
+// 9.18 option: 12h is BIND 9.20's default.
+struct Kasp {
+  std::string name;
+  Seconds dnskey_ttl = 1h;
+  Seconds signatures_validity = 24h * 14;
+  Seconds signatures_validity_dnskey = 24h * 14;
+  Seconds signatures_refresh = 24h * 5;
+  Seconds signatures_jitter = 12h;
+  Seconds publish_safety = 1h;
+  Seconds retire_safety = 1h;
+  Seconds purge_keys = 24h * 90;
+  Seconds zone_propagation_delay = 5min;
+  Seconds parent_ds_ttl = 24h;
+  Seconds parent_propagation_delay = 1h;
+  Seconds max_zone_ttl = 24h;
+  std::vector<KeyPolicy> keys;
+  std::optional<Nsec3Policy> nsec3;  // nullopt: NSEC
+
+  friend bool operator==(const Kasp&, const Kasp&) = default;
+};
+
+// "default": one CSK, ECDSAP256SHA256, unlimited lifetime, NSEC (BIND's
+// built-in). "default-nsec3": the same with NSEC3 per RFC 9276 (0 iterations,
+// no opt-out, empty salt). nullopt for any other name. BIND's "insecure" and
+// "none" are not offered: going unsigned needs the DS withdrawn first, which
+// belongs to the key state machine.
+std::optional<Kasp> builtin_policy(std::string_view name);
+std::vector<std::string_view> builtin_policy_names();
+
+// Algorithms a policy may name: the ones signerd signs with (8, 10, 13, 14,
+// 15, 16). Accepts BIND's mnemonic in any case or the decimal number;
+// nullopt otherwise (including known but unsupported ones, e.g. 5 RSASHA1).
+std::optional<uint8_t> algorithm_from_text(std::string_view text) noexcept;
+// "ECDSAP256SHA256"; "ALG<n>" for a number not in the table.
+std::string algorithm_name(uint8_t algorithm);
+
+// One reason a policy is unusable. `field` is the config option it concerns,
+// relative to the policy: "signatures-refresh", "keys[1].bits",
+// "nsec3param.iterations", or "keys" for the key set as a whole.
+struct PolicyProblem {
+  std::string field;
+  std::string message;
+};
+
+// Every problem found, in field order; empty when the policy is usable.
+std::vector<PolicyProblem> check(const Kasp& kasp);
+
+// check() as a Result: Errc::invalid_argument with one line per problem,
+// "policy 'NAME': FIELD: MESSAGE".
+Result<void> validate(const Kasp& kasp);
+
+}  // namespace signerd::policy

@@ -1,0 +1,52 @@
+// signerd/offline_context.hpp — what signerctl's offline commands (sign-file,
+// keys, ds) open: the config, the SQLite store under its state-dir and the
+// key store it names (PKCS#11 token or PEM directory).
+//
+// Owns: opening those three in order, and the zone's keys: reusing the keys
+// the store lists for a policy, creating the missing ones in the key store
+// and recording them (never key material: references and public keys).
+// Single-threaded.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "dnssec/zone_signer.hpp"
+#include "hsm/key_store.hpp"
+#include "policy/kasp.hpp"
+#include "signerd/config.hpp"
+#include "store/audit.hpp"
+#include "store/database.hpp"
+#include "store/keys.hpp"
+
+namespace signerd {
+
+struct OfflineContext {
+  Config config;
+  store::Database db;
+  std::unique_ptr<hsm::KeyStore> keys;  // null until open_key_store()
+
+  // Reads the config and opens the store (created on first use).
+  static base::Result<OfflineContext> open(const std::filesystem::path& config_file);
+  // Logs in to the token (or opens the PEM directory) the config names.
+  base::Result<void> open_key_store();
+};
+
+// The keys that sign `zone` under `kasp`: for each key the policy lists, an
+// active stored key of that role and algorithm that the key store still
+// holds; missing ones are generated and recorded in one transaction (a key
+// generated but not recorded is removed from the key store again).
+base::Result<std::vector<store::KeyRecord>> ensure_policy_keys(OfflineContext& ctx, const dns::Name& zone,
+                                                               const policy::Kasp& kasp, base::TimePoint now);
+
+// Signing parameters from a policy (validity, jitter, DNSKEY TTL, NSEC or
+// NSEC3 with a fresh random salt of the policy's length).
+dnssec::SigningParams signing_params(const policy::Kasp& kasp);
+
+// The dnssec view of stored keys.
+dnssec::ZoneKeys zone_keys(OfflineContext& ctx, const std::vector<store::KeyRecord>& records);
+
+}  // namespace signerd

@@ -1,0 +1,114 @@
+#include "store/schema.hpp"
+
+#include <array>
+#include <string>
+
+#include "store/database.hpp"
+
+namespace signerd::store {
+
+using base::Errc;
+using base::make_error;
+using base::Result;
+
+namespace {
+
+// Version 1: what offline signing needs. STRICT tables (SQLite >= 3.37) make
+// a wrongly typed value an error instead of a silent conversion.
+// AUTOINCREMENT on keys and audit: an id, once seen in a log or an audit
+// detail, never names another key later.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE zones (
+  id      INTEGER PRIMARY KEY,
+  name    TEXT NOT NULL UNIQUE,   -- lowercased presentation form, trailing dot
+  created INTEGER NOT NULL        -- unix seconds
+) STRICT;
+
+CREATE TABLE keys (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  zone_id    INTEGER NOT NULL REFERENCES zones(id) ON DELETE RESTRICT,
+  backend    TEXT NOT NULL CHECK (backend IN ('pkcs11', 'pem')),
+  ref        TEXT NOT NULL,       -- pkcs11: URI or PEM key id; never key material
+  algorithm  INTEGER NOT NULL CHECK (algorithm BETWEEN 0 AND 255),
+  role       TEXT NOT NULL CHECK (role IN ('ksk', 'zsk', 'csk')),
+  flags      INTEGER NOT NULL CHECK (flags BETWEEN 0 AND 65535),
+  key_tag    INTEGER NOT NULL CHECK (key_tag BETWEEN 0 AND 65535),
+  public_key BLOB NOT NULL,       -- the DNSKEY RDATA public key field
+  state      TEXT NOT NULL,
+  created    INTEGER NOT NULL,
+  published  INTEGER,
+  active     INTEGER,
+  retired    INTEGER,
+  removed    INTEGER,
+  UNIQUE (zone_id, ref)
+) STRICT;
+CREATE INDEX keys_by_tag ON keys (zone_id, key_tag);
+
+-- No foreign key to zones: the trail outlives the zone it speaks of.
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  time   INTEGER NOT NULL,
+  zone   TEXT,
+  event  TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_by_zone ON audit (zone, id);
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1};
+
+Result<int64_t> pragma_int(Database& db, const char* sql) {
+  auto stmt = Statement::prepare(db, sql);
+  if (!stmt) return std::move(stmt).error();
+  auto row = stmt->step();
+  if (!row) return std::move(row).error();
+  return *row ? stmt->column_int(0) : 0;
+}
+
+// An empty file, or a signerd store: anything else is left alone.
+Result<void> check_owner(Database& db) {
+  auto app_id = pragma_int(db, "PRAGMA application_id");
+  if (!app_id) return std::move(app_id).error();
+  if (*app_id == kApplicationId) return base::ok();
+  auto tables = pragma_int(db, "SELECT count(*) FROM sqlite_schema");
+  if (!tables) return std::move(tables).error();
+  if (*app_id != 0 || *tables != 0) {
+    return make_error(Errc::malformed,
+                      "store " + db.path() + ": an SQLite database, but not a signerd store");
+  }
+  return base::ok();
+}
+
+// PRAGMA takes no bound parameters; `version` is one of our own constants,
+// never data, so building this statement from it is safe.
+Result<void> apply(Database& db, int version) {
+  auto tx = Transaction::begin(db);
+  if (!tx) return std::move(tx).error();
+  // Re-read under the write lock: another process may have migrated already.
+  auto current = db.schema_version();
+  if (!current) return std::move(current).error();
+  if (*current >= version) return base::ok();
+  if (version == 1) SIGNERD_TRY(check_owner(db));
+  SIGNERD_TRY(db.exec(kMigrations[static_cast<size_t>(version - 1)]));
+  SIGNERD_TRY(db.exec("PRAGMA application_id = " + std::to_string(kApplicationId)));
+  SIGNERD_TRY(db.exec("PRAGMA user_version = " + std::to_string(version)));
+  return tx->commit();
+}
+
+}  // namespace
+
+Result<void> migrate(Database& db) {
+  auto version = db.schema_version();
+  if (!version) return std::move(version).error();
+  if (*version > 0) SIGNERD_TRY(check_owner(db));
+  if (*version > kSchemaVersion) {
+    return make_error(Errc::unsupported, "store " + db.path() + ": schema version " +
+                                             std::to_string(*version) +
+                                             " is newer than this signerd supports (" +
+                                             std::to_string(kSchemaVersion) + "); upgrade signerd");
+  }
+  for (int v = *version + 1; v <= kSchemaVersion; ++v) SIGNERD_TRY(apply(db, v));
+  return base::ok();
+}
+
+}  // namespace signerd::store
