@@ -63,9 +63,11 @@ bool same_rrset(const SignJob& job, dns::RRsetView old) noexcept {
 constexpr size_t kRrsigSignerOffset = 18;
 
 // The RRSIGs of signed_base that still cover `job`, appended to `kept` as
-// job `index`; false (and nothing appended) when `job` needs new ones.
+// job `index`; false (and nothing appended) when `job` needs new ones: its
+// data or keys changed, or a signature expires before `refresh_by` (RFC
+// 4034 3.1.5 serial arithmetic on the 32-bit times).
 bool keep_rrsigs(const dns::ZoneVersion& signed_base, const SignJob& job, size_t index,
-                 const std::vector<KeyId>& expected, std::vector<SignedRecord>& kept) {
+                 const std::vector<KeyId>& expected, uint32_t refresh_by, std::vector<SignedRecord>& kept) {
   auto node = signed_base.find(job.owner);
   if (!node) return false;
   auto old = node->find(job.type);
@@ -77,6 +79,8 @@ bool keep_rrsigs(const dns::ZoneVersion& signed_base, const SignJob& job, size_t
     auto rd = rrsigs->rdata(i);
     if (rd.size() <= kRrsigSignerOffset || dns::get_u16(rd.data()) != dns::code(job.type)) continue;
     if (dns::get_u32(rd.data() + 4) != job.ttl) return false;
+    const uint32_t expiration = dns::get_u32(rd.data() + 8);
+    if (static_cast<int32_t>(expiration - refresh_by) < 0) return false;
     found.emplace_back(rd[2], dns::get_u16(rd.data() + 16));
     which.push_back(i);
   }
@@ -92,10 +96,11 @@ bool keep_rrsigs(const dns::ZoneVersion& signed_base, const SignJob& job, size_t
 // Splits the jobs into those whose RRSIGs carry over (into `kept`) and
 // those to sign (the result, as indices into `jobs`).
 std::vector<size_t> plan(const dns::ZoneVersion& signed_base, std::span<const SignJob> jobs,
-                         const ExpectedKeys& expected, std::vector<SignedRecord>& kept) {
+                         const ExpectedKeys& expected, uint32_t refresh_by, std::vector<SignedRecord>& kept) {
   std::vector<size_t> to_sign;
   for (size_t j = 0; j < jobs.size(); ++j) {
-    if (!keep_rrsigs(signed_base, jobs[j], j, expected.of(jobs[j].type), kept)) to_sign.push_back(j);
+    if (!keep_rrsigs(signed_base, jobs[j], j, expected.of(jobs[j].type), refresh_by, kept))
+      to_sign.push_back(j);
   }
   return to_sign;
 }
@@ -148,7 +153,9 @@ Result<SignedUpdate> sign_diff(const dns::ZoneVersion& unsigned_base, const dns:
   const std::vector<SignJob> jobs = detail::sign_jobs_of(**base, *chain);
 
   std::vector<SignedRecord> rrsigs;
-  const std::vector<size_t> to_sign = plan(signed_base, jobs, expected_keys(keys.keys, key_set), rrsigs);
+  const std::vector<size_t> to_sign =
+      plan(signed_base, jobs, expected_keys(keys.keys, key_set),
+           static_cast<uint32_t>((now + params.refresh).time_since_epoch().count()), rrsigs);
   const detail::SignContext ctx{signed_base.origin(), signed_base.rclass(), &params, now, keys.keys,
                                 key_set.key_tags};
   auto made = sign_selected(jobs, to_sign, ctx, std::move(*opened), rrsigs);

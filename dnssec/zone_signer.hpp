@@ -42,6 +42,9 @@ struct SigningParams {
   // not all expire (and need re-signing) in the same second.
   std::chrono::seconds validity = std::chrono::days(14);
   std::chrono::seconds jitter = std::chrono::hours(12);
+  // sign_diff re-signs an RRset whose signatures expire within this much
+  // of `now` (BIND's signatures-refresh); 0: only changed RRsets.
+  std::chrono::seconds refresh{0};
   DenialKind denial = UseNsec{};
   uint32_t dnskey_ttl = 3600;
   // RFC 5155 section 4 leaves the NSEC3PARAM TTL open; the record is for

@@ -172,6 +172,7 @@ dnssec::SigningParams signing_params(const policy::Kasp& kasp) {
   dnssec::SigningParams p;
   p.validity = kasp.signatures_validity;
   p.jitter = kasp.signatures_jitter;
+  p.refresh = kasp.signatures_refresh;
   p.dnskey_ttl = static_cast<uint32_t>(kasp.dnskey_ttl.count());
   if (kasp.nsec3) {
     dnssec::Nsec3Params n;

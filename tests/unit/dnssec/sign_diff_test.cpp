@@ -359,6 +359,30 @@ TEST_F(SignDiffTest, ChangingOneAddressResignsItAndTheSoaOnly) {
 
 // RFC 4035 section 2.2: every RRset is signed with every key's algorithm;
 // a key added between versions finds no kept RRSIG complete.
+TEST_F(SignDiffTest, SignaturesCloseToExpiryAreRefreshed) {
+  auto signed_zone = full_sign(*unsigned_, start_);
+  ASSERT_TRUE(signed_zone);
+  size_t total = 0;
+  signed_zone->for_each_rrset([&](const dns::NodeView&, const dns::RRsetView& set) {
+    if (set.type() == dns::RRType::RRSIG) total += set.size();
+  });
+  params_.refresh = std::chrono::days(5);
+  // A day later every signature still has over 5 days left: only the
+  // changed A RRset and the SOA are signed.
+  auto early = sign_diff(*unsigned_, *signed_zone,
+                         bump({rrset_of("h7 A 198.51.100.7")}, {rrset_of("h7 A 203.0.113.7")}), keys_,
+                         params_, start_ + std::chrono::days(1));
+  ASSERT_TRUE(early) << early.error().to_string();
+  EXPECT_EQ(early->signatures_made, 2u);
+  // Ten days later (validity 14 days, jitter at most 12 hours) every
+  // signature expires within 5 days: all are made anew.
+  auto late = sign_diff(*unsigned_, *signed_zone,
+                        bump({rrset_of("h7 A 198.51.100.7")}, {rrset_of("h7 A 203.0.113.7")}), keys_, params_,
+                        start_ + std::chrono::days(10));
+  ASSERT_TRUE(late) << late.error().to_string();
+  EXPECT_EQ(late->signatures_made, total);
+}
+
 TEST_F(SignDiffTest, AddedKeyResignsEveryRRset) {
   auto signed_zone = full_sign(*unsigned_, start_);
   ASSERT_TRUE(signed_zone);
