@@ -6,6 +6,9 @@
 #   ldns     ldns-signzone (file key, single-threaded)
 #   bind     dnssec-signzone -n 2 -P (file key, 2 threads, no post-sign verification)
 #   knot     kzonesign (file key in a KASP db, signing-threads 2)
+#   ods      OpenDNSSEC 2.1's signer with its key in SoftHSM2, 2 threads
+#            (opendnssec_sign.sh; time from the sign command to the output
+#            written; its daemons' memory is not measured)
 # Each signs the same generated zone with one CSK; wall time and peak RSS
 # from /usr/bin/time; signatures counted in each output.
 #
@@ -100,13 +103,24 @@ CONF
 # kzonesign makes the key in its KASP db, signs, and names the output after the input file.
 run knot "$work/knot/out/bench.zone" kzonesign -c "$work/knot/knot.conf" -o "$work/knot/out" "$origin"
 
+echo "== OpenDNSSEC (SoftHSM2, 2 threads)"
+if bash "$here/opendnssec_sign.sh" "$zone" "$origin" "$work/ods.zone" "$denial" 2 >"$work/ods.log" 2>&1; then
+  secs=$(awk '/^opendnssec:/ {print $2}' "$work/ods.log")
+  sigs=$(awk '$4 == "RRSIG" || $3 == "RRSIG" {c++} END {print c+0}' "$work/ods.zone")
+  echo "opendnssec-pkcs11 $secs 0 $sigs" >>"$results"
+else
+  echo "opendnssec failed:"
+  tail -5 "$work/ods.log"
+fi
+
 echo
 printf "%-16s %8s %10s %10s %10s %10s %10s\n" tool "wall s" "peak MiB" signatures "sig/s" "time/ours" "sig/s/limit"
 ours=$(awk '$1 == "signerd-pkcs11" {print $2}' "$results")
 while read -r name secs kb sigs; do
   awk -v n="$name" -v s="$secs" -v kb="$kb" -v g="$sigs" -v o="$ours" -v l="${limit:-0}" 'BEGIN {
     r = s > 0 ? g / s : 0
-    printf "%-16s %8.2f %10.1f %10d %10.0f %10.2f %10s\n", n, s, kb / 1024, g, r, (o > 0 ? s / o : 0),
+    printf "%-16s %8.2f %10s %10d %10.0f %10.2f %10s\n", n, s, (kb > 0 ? sprintf("%.1f", kb / 1024) : "-"), g, r,
+      (o > 0 ? s / o : 0),
       (l > 0 ? sprintf("%.2f", r / l) : "-")
   }'
 done <"$results"

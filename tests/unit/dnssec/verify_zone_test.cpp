@@ -70,27 +70,17 @@ std::string line_of(const std::string& text, const std::string& owner, const std
   return found;
 }
 
-class VerifyZoneTest : public ::testing::Test {
+class VerifyZoneTest : public testing::ToolDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/verify-zone-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto store = hsm::PemKeyStore::create((dir_ / "keys").string());
-    ASSERT_TRUE(store) << store.error().to_string();
-    store_ = std::move(*store);
+    ToolDirTest::SetUp();
     zone_ = testing::zone(kZone, "example.");
     ASSERT_TRUE(zone_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   SigningKey make_key(uint16_t flags, KeyRole role, const std::string& label,
                       hsm::Algorithm alg = hsm::Algorithm::ecdsap256sha256) {
-    auto info = store_->generate(hsm::KeySpec{alg, 2048, {}, label});
-    EXPECT_TRUE(info) << info.error().to_string();
-    return SigningKey{info ? info->uri : "", std::nullopt, flags, role};
+    return ToolDirTest::make_key(alg, flags, role, label);
   }
   std::shared_ptr<const dns::ZoneVersion> sign(std::vector<SigningKey> keys,
                                                const SigningParams& params = {}) {
@@ -129,12 +119,7 @@ class VerifyZoneTest : public ::testing::Test {
     for (const auto& w : words)
       EXPECT_NE(report.error().detail.find(w), std::string::npos) << report.error().detail;
   }
-  int run(const std::string& command) {
-    return std::system(("cd '" + dir_.string() + "' && (" + command + ") >tool.out 2>&1").c_str());
-  }
 
-  fs::path dir_;
-  std::unique_ptr<hsm::PemKeyStore> store_;
   std::shared_ptr<const dns::ZoneVersion> zone_;
   base::TimePoint now_ = system_now();
 };
@@ -272,7 +257,7 @@ TEST_F(VerifyZoneTest, BindSignedZonesVerify) {
   ASSERT_EQ(run("dnssec-keygen -q -a ED25519 -K . example. > zsk && dnssec-keygen -q -f KSK -a ED25519 -K . "
                 "example. > ksk"),
             0)
-      << slurp(dir_ / "tool.out");
+      << tool_output();
   std::string zone_text = std::string(testing::kCornerZone);
   for (const char* which : {"zsk", "ksk"}) {
     std::string base = slurp(dir_ / which);
@@ -283,7 +268,7 @@ TEST_F(VerifyZoneTest, BindSignedZonesVerify) {
   for (const char* denial : {"", "-3 - -H 0 ", "-3 abcd -H 0 -A "}) {
     SCOPED_TRACE(denial);
     ASSERT_EQ(run(std::string("dnssec-signzone ") + denial + "-o example. -f bind.signed zone.db"), 0)
-        << slurp(dir_ / "tool.out");
+        << tool_output();
     auto z = parse(slurp(dir_ / "bind.signed"));
     ASSERT_TRUE(z);
     auto report = verify_zone(*z, system_now(), VerifyOptions{true, true});
