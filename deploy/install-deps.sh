@@ -14,7 +14,7 @@ packages=(
   # real servers, HSM and verifiers used by tests and the quickstart
   bind9 bind9-utils bind9-dnsutils nsd knot knot-dnsutils knot-dnssecutils
   ldnsutils softhsm2 opensc libengine-pkcs11-openssl
-  python3
+  python3 curl ccache
 )
 
 missing=()

@@ -46,7 +46,11 @@ Result<void> ZoneBuilder::add(NameView owner, RRType type, RRClass rclass, uint3
     name_entries_.emplace_back(names_.append(owner.wire()), static_cast<uint8_t>(owner.wire_size()));
   }
   const uint64_t name_id = name_entries_.size() - 1;
-  records_.push_back(Staged{(name_id << 16) | code(type), ttl, rdata_.append_with_length(rdata)});
+  // RRSIGs are grouped by the type they cover (RFC 4034 3.1.1), which
+  // validate_rdata() guarantees is there.
+  const uint16_t covered = type == RRType::RRSIG && rdata.size() >= 2 ? get_u16(rdata.data()) : 0;
+  records_.push_back(Staged{(name_id << 32) | (uint64_t{code(type)} << 16) | covered, ttl,
+                            rdata_.append_with_length(rdata)});
   return base::ok();
 }
 
@@ -229,23 +233,32 @@ Result<void> check_node_types(const NodeView& node) {
 }  // namespace
 
 // Replaces each record's name id by its name's canonical rank and sorts the
-// records in place by (rank, type, canonical RDATA, input order).
+// records in place by (rank, type, covered type, canonical RDATA, input order).
 void ZoneBuilder::sort_records(const std::vector<uint64_t>& rank_of_id) {
-  for (auto& r : records_) r.key = (rank_of_id[r.key >> 16] << 16) | (r.key & 0xffff);
+  for (auto& r : records_) r.key = (rank_of_id[r.key >> 32] << 32) | (r.key & 0xffffffff);
   std::sort(records_.begin(), records_.end(), [this](const Staged& a, const Staged& b) {
     if (a.key != b.key) return a.key < b.key;
-    auto c = canonical_rdata_compare(static_cast<RRType>(a.key & 0xffff), rdata_.with_length(a.rdata_offset),
+    auto c = canonical_rdata_compare(staged_type(a), rdata_.with_length(a.rdata_offset),
                                      rdata_.with_length(b.rdata_offset));
     // RDATA offsets grow in input order: ties keep the first-seen record first.
     return c != 0 ? c < 0 : a.rdata_offset < b.rdata_offset;
   });
 }
 
-// Appends the RRset of records_[begin, end) (one owner and type, sorted) to
-// `z`, dropping duplicates. The TTL is the first-seen record's (as BIND).
+// Appends the RRset of records_[begin, end) (one owner and type, and for
+// RRSIG one covered type; sorted) to `z`, dropping duplicates. The TTL is
+// the first-seen record's (as BIND).
 Result<void> ZoneBuilder::emit_rrset(ZoneVersion& z, NameView owner, size_t begin, size_t end,
                                      size_t& ttl_warnings) {
-  const auto type = static_cast<uint16_t>(records_[begin].key & 0xffff);
+  const RRType rrtype = staged_type(records_[begin]);
+  const uint16_t type = code(rrtype);
+  // Built only for a message: this runs once per RRset of a large load.
+  auto what = [&] {
+    return owner.to_text() + " " + to_text(rrtype) +
+           (rrtype == RRType::RRSIG
+                ? " covering " + to_text(static_cast<RRType>(records_[begin].key & 0xffff))
+                : std::string());
+  };
   const Staged* first_seen = &records_[begin];
   for (size_t k = begin; k < end; ++k) {
     if (records_[k].rdata_offset < first_seen->rdata_offset) first_seen = &records_[k];
@@ -255,11 +268,10 @@ Result<void> ZoneBuilder::emit_rrset(ZoneVersion& z, NameView owner, size_t begi
   for (size_t k = begin; k < end; ++k) {
     const Staged& rec = records_[k];
     if (rec.ttl != set.ttl && ttl_warnings++ < 100) {
-      warnings_.push_back(owner.to_text() + " " + to_text(static_cast<RRType>(type)) + ": TTL " +
-                          std::to_string(rec.ttl) + " differs from the RRset's " + std::to_string(set.ttl) +
-                          "; using " + std::to_string(set.ttl));
+      warnings_.push_back(what() + ": TTL " + std::to_string(rec.ttl) + " differs from the RRset's " +
+                          std::to_string(set.ttl) + "; using " + std::to_string(set.ttl));
     }
-    if (k > begin && canonical_rdata_compare(static_cast<RRType>(type), rdata_.with_length(rec.rdata_offset),
+    if (k > begin && canonical_rdata_compare(rrtype, rdata_.with_length(rec.rdata_offset),
                                              rdata_.with_length(records_[k - 1].rdata_offset)) == 0) {
       continue;
     }
@@ -267,9 +279,9 @@ Result<void> ZoneBuilder::emit_rrset(ZoneVersion& z, NameView owner, size_t begi
     ++count;
   }
   if (count > std::min<size_t>(limits_.max_rrset_size, UINT16_MAX)) {
-    return base::make_error(base::Errc::out_of_range,
-                            owner.to_text() + " " + to_text(static_cast<RRType>(type)) + ": more than " +
-                                std::to_string(limits_.max_rrset_size) + " records in one RRset");
+    return base::make_error(
+        base::Errc::out_of_range,
+        what() + ": more than " + std::to_string(limits_.max_rrset_size) + " records in one RRset");
   }
   set.rdata_count = static_cast<uint16_t>(count);
   z.rrsets_.push_back(set);
@@ -311,21 +323,24 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
 
   for (size_t i = 0; i < records_.size();) {
     records_.release_before(i);  // the tables grow as the staged records go
-    const uint64_t rank = records_[i].key >> 16;
+    const uint64_t rank = records_[i].key >> 32;
     size_t node_end = i;
     bool has_ns = false;
     bool has_dname = false;
-    size_t types = 0;
-    for (; node_end < records_.size() && (records_[node_end].key >> 16) == rank; ++node_end) {
-      auto type = static_cast<RRType>(records_[node_end].key & 0xffff);
+    size_t types = 0;  // RRsets and RRSIG groups
+    for (; node_end < records_.size() && (records_[node_end].key >> 32) == rank; ++node_end) {
+      const RRType type = staged_type(records_[node_end]);
       has_ns = has_ns || type == RRType::NS;
       has_dname = has_dname || type == RRType::DNAME;
       types += node_end == i || records_[node_end].key != records_[node_end - 1].key;
     }
     auto [name_off, name_len] = name_of_rank[rank];
+    const NameView owner({z.names_.at(name_off), name_len});
+    if (types > UINT16_MAX) {
+      return base::make_error(Errc::out_of_range, owner.to_text() + ": more than 65535 RRsets at one name");
+    }
     assembly.open_node(name_off, name_len, has_ns, has_dname);
     z.nodes_.back().rrset_count = static_cast<uint16_t>(types);
-    const NameView owner({z.names_.at(name_off), name_len});
     for (size_t j = i; j < node_end;) {
       size_t set_end = j;
       while (set_end < node_end && records_[set_end].key == records_[j].key) ++set_end;

@@ -1,39 +1,62 @@
 #include "dns/zone_diff.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "dns/rdata_schema.hpp"
+#include "dns/wire.hpp"
 
 namespace signerd::dns {
 namespace {
 
-using RRsetKey = std::pair<std::string, uint16_t>;  // canonical owner key, type
+// Canonical owner key, type, and for RRSIG the type covered: RRSIGs are
+// one group per covered type, each with its own TTL (zone_version.hpp).
+using RRsetKey = std::tuple<std::string, uint16_t, uint16_t>;
 
-RRsetKey key_of(NameView owner, RRType type) {
+RRsetKey key_of(NameView owner, RRType type, RRType covered) {
   std::string k;
   owner.append_canonical_key(k);
-  return {std::move(k), code(type)};
+  return {std::move(k), code(type), code(covered)};
 }
 
-std::string describe(NameView owner, RRType type) { return owner.to_text() + " " + to_text(type); }
+RRType covered_of(RRType type, std::span<const uint8_t> rdata) noexcept {
+  return type == RRType::RRSIG && rdata.size() >= 2 ? static_cast<RRType>(get_u16(rdata.data())) : RRType{};
+}
 
-// Indexes a diff section, merging RRsets that appear more than once.
+std::string describe(NameView owner, RRType type, RRType covered) {
+  std::string out = owner.to_text() + " " + to_text(type);
+  if (type == RRType::RRSIG) out += " covering " + to_text(covered);
+  return out;
+}
+
+// Indexes a diff section, merging RRsets that appear more than once and
+// splitting RRSIG RRsets into one group per covered type.
 Result<std::map<RRsetKey, RRset>> index_section(const std::vector<RRset>& section) {
   std::map<RRsetKey, RRset> out;
   for (const RRset& set : section) {
-    auto [it, inserted] = out.try_emplace(key_of(set.owner(), set.type()), set);
-    if (inserted) continue;
     for (const auto& rd : set.rdatas()) {
+      const RRType covered = covered_of(set.type(), rd);
+      auto [it, inserted] = out.try_emplace(key_of(set.owner(), set.type(), covered), set.owner(), set.type(),
+                                            set.rclass(), set.ttl());
       if (!it->second.add(rd)) {
-        return base::make_error(base::Errc::conflict,
-                                "diff lists an RR of " + describe(set.owner(), set.type()) + " twice");
+        return base::make_error(
+            base::Errc::conflict,
+            "diff lists an RR of " + describe(set.owner(), set.type(), covered) + " twice");
       }
+      if (!inserted) it->second.set_ttl(set.ttl());
     }
-    it->second.set_ttl(set.ttl());
   }
   return out;
+}
+
+// The RRset (or RRSIG group) of `key` in `zone`.
+std::optional<RRsetView> find_group(const ZoneVersion& zone, NameView owner, RRType type, RRType covered) {
+  auto node = zone.find(owner);
+  if (!node) return std::nullopt;
+  return type == RRType::RRSIG ? node->find_rrsig(covered) : node->find(type);
 }
 
 }  // namespace
@@ -56,7 +79,7 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
   Result<void> status;
   current.for_each_rrset([&](const NodeView& node, const RRsetView& set) {
     if (!status) return;
-    RRsetKey key = key_of(node.owner(), set.type());
+    RRsetKey key = key_of(node.owner(), set.type(), set.covered());
     auto rem = removed->find(key);
     auto add = added->find(key);
     uint32_t ttl = add != added->end() ? add->second.ttl() : set.ttl();
@@ -67,7 +90,8 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
         continue;
       }
       if (add != added->end() && add->second.contains(rd)) {
-        status = base::make_error(Errc::conflict, "diff adds an RR of " + describe(node.owner(), set.type()) +
+        status = base::make_error(Errc::conflict, "diff adds an RR of " +
+                                                      describe(node.owner(), set.type(), set.covered()) +
                                                       " that is already present");
         return;
       }
@@ -80,7 +104,8 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
   for (const auto& [k, set] : *removed) removed_total += set.size();
   if (removed_found != removed_total) {
     for (const auto& [k, set] : *removed) {
-      auto present = current.find(set.owner(), set.type());
+      const auto covered = static_cast<RRType>(std::get<2>(k));
+      auto present = find_group(current, set.owner(), set.type(), covered);
       for (const auto& rd : set.rdatas()) {
         bool found = false;
         if (present) {
@@ -91,7 +116,7 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
         if (!found) {
           return base::make_error(
               Errc::conflict,
-              "diff removes an RR of " + describe(set.owner(), set.type()) + " that is not present");
+              "diff removes an RR of " + describe(set.owner(), set.type(), covered) + " that is not present");
         }
       }
     }
@@ -146,8 +171,10 @@ void diff_nodes(const NodeView* a, const NodeView* b, RRClass rclass, ZoneDiff& 
   size_t na = a != nullptr ? a->rrset_count() : 0;
   size_t nb = b != nullptr ? b->rrset_count() : 0;
   while (i < na || j < nb) {
-    uint32_t ta = i < na ? code(a->rrset(i).type()) : 0x10000;
-    uint32_t tb = j < nb ? code(b->rrset(j).type()) : 0x10000;
+    // Nodes are sorted by (type, covered type): RRSIG groups pair by both.
+    auto order = [](RRsetView v) { return uint32_t{code(v.type())} << 16 | code(v.covered()); };
+    uint64_t ta = i < na ? order(a->rrset(i)) : uint64_t{1} << 32;
+    uint64_t tb = j < nb ? order(b->rrset(j)) : uint64_t{1} << 32;
     if (ta < tb) {
       RRsetView x = a->rrset(i++);
       diff_rrsets(owner, rclass, &x, nullptr, out);

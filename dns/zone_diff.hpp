@@ -28,12 +28,15 @@ struct ZoneDiff {
 // does not apply: `from` differs from base's serial, a removed RR is not in
 // base, an added RR is already there (and not removed), or the result's SOA
 // serial is not `to`. An added RRset's TTL becomes the TTL of the whole
-// RRset. Other checks are ZoneBuilder::finish()'s.
+// RRset; RRSIG RRsets are taken apart by covered type, and an added RRSIG's
+// TTL applies to its covered type's group only (RFC 4034 section 3). Other
+// checks are ZoneBuilder::finish()'s.
 Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current, const ZoneDiff& diff,
                                                       ZoneLimits limits = {});
 
-// The diff that turns `from` into `to`, in canonical order. A TTL change
-// removes and re-adds the whole RRset. Both must be the same zone and class.
+// The diff that turns `from` into `to`, in canonical order, with one RRSIG
+// RRset per covered type. A TTL change removes and re-adds the whole RRset
+// (or RRSIG group). Both must be the same zone and class.
 ZoneDiff diff_versions(const ZoneVersion& from, const ZoneVersion& to);
 
 }  // namespace signerd::dns

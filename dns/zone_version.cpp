@@ -12,6 +12,9 @@ namespace signerd::dns {
 // ---- views -----------------------------------------------------------------
 
 RRType RRsetView::type() const noexcept { return static_cast<RRType>(zone_->rrsets_[index_].type); }
+RRType RRsetView::covered() const noexcept {
+  return static_cast<RRType>(zone_->covered_of(zone_->rrsets_[index_]));
+}
 uint32_t RRsetView::ttl() const noexcept { return zone_->rrsets_[index_].ttl; }
 size_t RRsetView::size() const noexcept { return zone_->rrsets_[index_].rdata_count; }
 
@@ -45,7 +48,29 @@ std::optional<RRsetView> NodeView::find(RRType type) const noexcept {
   return RRsetView(zone_, static_cast<uint32_t>(it - zone_->rrsets_.data()));
 }
 
+std::optional<RRsetView> NodeView::find_rrsig(RRType covered) const noexcept {
+  const auto& n = zone_->nodes_[index_];
+  const auto* first = zone_->rrsets_.data() + n.first_rrset;
+  const auto* last = first + n.rrset_count;
+  const uint16_t rrsig = code(RRType::RRSIG);
+  first = std::lower_bound(first, last, rrsig,
+                           [](const ZoneVersion::RRsetRec& r, uint16_t t) { return r.type < t; });
+  last = std::upper_bound(first, last, rrsig,
+                          [](uint16_t t, const ZoneVersion::RRsetRec& r) { return t < r.type; });
+  const auto* it = std::lower_bound(
+      first, last, code(covered),
+      [this](const ZoneVersion::RRsetRec& r, uint16_t c) { return zone_->covered_of(r) < c; });
+  if (it == last || zone_->covered_of(*it) != code(covered)) return std::nullopt;
+  return RRsetView(zone_, static_cast<uint32_t>(it - zone_->rrsets_.data()));
+}
+
 // ---- ZoneVersion -----------------------------------------------------------
+
+uint16_t ZoneVersion::covered_of(const RRsetRec& r) const noexcept {
+  if (r.type != code(RRType::RRSIG) || r.rdata_count == 0) return 0;
+  // ZoneBuilder validated the RDATA: an RRSIG has at least 18 octets.
+  return get_u16(rdata_.with_length(rdata_offsets_[r.first_rdata]).data());
+}
 
 size_t ZoneVersion::memory_bytes() const noexcept {
   return names_.memory_bytes() + nodes_.capacity() * sizeof(Node) + rrsets_.capacity() * sizeof(RRsetRec) +

@@ -4,6 +4,12 @@
 // with its role: apex, delegation, below a delegation (glue) or below a
 // DNAME (occluded), empty non-terminal, wildcard) and ZoneBuilder.
 //
+// RRSIG records are kept in one group per (owner, type covered), each with
+// its own TTL: RFC 4034 section 3 wants an RRSIG's TTL to be the TTL of the
+// RRset it covers, and one owner's RRsets may have different TTLs. A group
+// is an RRset entry of type RRSIG like any other; the covered type is read
+// from its first RDATA, so it costs no memory.
+//
 // Memory: no heap object per record. Owner names, RRset headers and RDATA
 // live in a few flat arrays, so a multi-million-record zone costs about the
 // size of its wire form plus 16 octets per node and per RRset and 4 per RR.
@@ -42,6 +48,9 @@ class ZoneVersion;
 class RRsetView {
  public:
   RRType type() const noexcept;
+  // For an RRSIG group, the type its records cover (the first two octets
+  // of every RDATA, RFC 4034 3.1.1); RRType{0} for every other type.
+  RRType covered() const noexcept;
   uint32_t ttl() const noexcept;
   size_t size() const noexcept;
   // The i-th RDATA in canonical order (uncompressed wire).
@@ -68,8 +77,14 @@ class NodeView {
   bool is_empty_non_terminal() const noexcept { return (flags() & kNodeEmptyNonTerminal) != 0; }
   bool is_wildcard() const noexcept { return (flags() & kNodeWildcard) != 0; }
   size_t rrset_count() const noexcept;
-  RRsetView rrset(size_t i) const noexcept;  // sorted by type code
+  // Sorted by type code, then (RRSIG groups) by covered type code.
+  RRsetView rrset(size_t i) const noexcept;
+  // The RRset of `type`. For RRType::RRSIG, the first RRSIG group (lowest
+  // covered type): callers that need every RRSIG iterate rrset(i) or use
+  // find_rrsig().
   std::optional<RRsetView> find(RRType type) const noexcept;
+  // The RRSIG group that covers `covered`, if any.
+  std::optional<RRsetView> find_rrsig(RRType covered) const noexcept;
 
  private:
   friend class ZoneVersion;
@@ -121,12 +136,15 @@ class ZoneVersion {
     uint16_t rrset_count;
     uint32_t first_rrset;  // into rrsets_
   };
+  // One RRset, or one RRSIG group (its covered type is that of its first
+  // RDATA; see covered_of()).
   struct RRsetRec {
     uint32_t ttl;
     uint32_t first_rdata;  // into rdata_offsets_
     uint16_t type;
     uint16_t rdata_count;  // ZoneLimits keeps RRsets under 65536 RRs
   };
+  uint16_t covered_of(const RRsetRec& r) const noexcept;
 
   Name origin_;
   RRClass rclass_ = RRClass::IN;
@@ -148,7 +166,8 @@ struct ZoneLimits {
 // the origin, a class other than the zone's, CNAME beside other data
 // (RFC 1034 3.6.2; RFC 4035 allows the DNSSEC types), DNAME beside CNAME,
 // malformed RDATA. Duplicate RRs are merged; differing TTLs in one RRset
-// take the first TTL seen (as BIND does) and are reported in warnings().
+// (for RRSIG: among the RRSIGs covering one type) take the first TTL seen
+// (as BIND does) and are reported in warnings().
 class ZoneBuilder {
  public:
   explicit ZoneBuilder(Name origin, RRClass rclass = RRClass::IN, ZoneLimits limits = {});
@@ -164,14 +183,18 @@ class ZoneBuilder {
   size_t record_count() const noexcept { return records_.size(); }
 
  private:
-  // 16 octets per record. `key` is name id << 16 | type while staging, and
-  // becomes canonical rank << 16 | type in finish(), which sorts in place.
+  // 16 octets per record. `key` is name id << 32 | type << 16 | covered
+  // while staging (covered: the type an RRSIG covers, 0 for other types),
+  // and finish() replaces the name id by its canonical rank and sorts in
+  // place. Ids and ranks fit in 32 bits: every record takes at least two
+  // octets of the 4 GiB RDATA arena.
   struct Staged {
     uint64_t key;
     uint32_t ttl;
     uint32_t rdata_offset;  // into rdata_: [u16 length][bytes]; grows in input order
   };
 
+  static RRType staged_type(const Staged& r) noexcept { return static_cast<RRType>((r.key >> 16) & 0xffff); }
   void sort_records(const std::vector<uint64_t>& rank_of_id);
   Result<void> emit_rrset(ZoneVersion& z, NameView owner, size_t begin, size_t end, size_t& ttl_warnings);
   Result<void> check_apex(ZoneVersion& z) const;

@@ -71,13 +71,13 @@ bool keep_rrsigs(const dns::ZoneVersion& signed_base, const SignJob& job, size_t
   auto node = signed_base.find(job.owner);
   if (!node) return false;
   auto old = node->find(job.type);
-  auto rrsigs = node->find(RRType::RRSIG);
+  auto rrsigs = node->find_rrsig(job.type);
   if (!old || !rrsigs || !same_rrset(job, *old)) return false;
   std::vector<KeyId> found;
   std::vector<size_t> which;
   for (size_t i = 0; i < rrsigs->size(); ++i) {
     auto rd = rrsigs->rdata(i);
-    if (rd.size() <= kRrsigSignerOffset || dns::get_u16(rd.data()) != dns::code(job.type)) continue;
+    if (rd.size() <= kRrsigSignerOffset) continue;
     if (dns::get_u32(rd.data() + 4) != job.ttl) return false;
     const uint32_t expiration = dns::get_u32(rd.data() + 8);
     if (static_cast<int32_t>(expiration - refresh_by) < 0) return false;

@@ -109,8 +109,8 @@ Result<DenialChain> denial_chain(const dns::ZoneVersion& base, const SigningPara
 std::vector<SignJob> sign_jobs_of(const dns::ZoneVersion& base, const DenialChain& chain);
 
 // The signed zone: base, chain and `rrsigs` (any order; `job` indexes
-// `jobs`). The RRSIG RRset of an owner gets the smallest TTL of the RRsets
-// it covers, so that no RRSIG outlives what it covers in a cache.
+// `jobs`). Each RRSIG has the TTL of the RRset it covers (RFC 4034
+// section 3), so that no RRSIG outlives what it covers in a cache.
 Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion& base,
                                                          const DenialChain& chain,
                                                          std::span<const SignJob> jobs,

@@ -27,7 +27,11 @@ std::string types_text(std::span<const RRType> types) {
 }
 
 bool only_rrsigs(dns::NodeView node) noexcept {
-  return node.rrset_count() == 1 && node.rrset(0).type() == RRType::RRSIG;
+  // Several RRSIG groups (one per covered type) may be all there is.
+  for (size_t i = 0; i < node.rrset_count(); ++i) {
+    if (node.rrset(i).type() != RRType::RRSIG) return false;
+  }
+  return node.rrset_count() > 0;
 }
 
 std::vector<RRType> expected_bitmap(dns::NodeView node) {
@@ -35,7 +39,7 @@ std::vector<RRType> expected_bitmap(dns::NodeView node) {
   std::vector<RRType> types;
   for (size_t i = 0; i < node.rrset_count(); ++i) {
     RRType t = node.rrset(i).type();
-    if (t == RRType::NSEC3) continue;
+    if (t == RRType::NSEC3 || (t == RRType::RRSIG && !types.empty() && types.back() == t)) continue;
     // At a cut RRSIG is not authoritative data, but the RRSIGs over DS and
     // NSEC are the parent's and listed (RFC 4034 section 4.1.2).
     if (t == RRType::RRSIG || is_authoritative(role, t)) types.push_back(t);

@@ -192,22 +192,34 @@ const char* why_unsigned(NodeRole role) noexcept {
   }
 }
 
-// Every RRSIG at `node` covers an RRset that is there and must be signed;
-// then every such RRset has its RRSIGs.
+// Every RRSIG at `node` covers an RRset that is there and must be signed,
+// with that RRset's TTL (RFC 4034 section 3); then every such RRset has
+// its RRSIGs.
 base::Result<void> check_node(const Context& ctx, dns::NodeView node) {
   NodeRole role = role_of(node);
   std::vector<ParsedRrsig> sigs;
-  if (auto rrsigs = node.find(RRType::RRSIG)) {
-    for (size_t i = 0; i < rrsigs->size(); ++i) {
-      auto sig = parse_rrsig_rdata(rrsigs->rdata(i));
+  for (size_t g = 0; g < node.rrset_count(); ++g) {
+    dns::RRsetView rrsigs = node.rrset(g);
+    if (rrsigs.type() != RRType::RRSIG) continue;
+    for (size_t i = 0; i < rrsigs.size(); ++i) {
+      auto sig = parse_rrsig_rdata(rrsigs.rdata(i));
       if (!sig) return zone_error(Errc::malformed, ctx.zone, node.owner(), RRType::RRSIG, sig.error().detail);
       RRType covered = sig->fields.type_covered;
-      auto what = [&](const char* why) { return "RRSIG covering " + dns::to_text(covered) + ": " + why; };
-      if (!node.find(covered) || covered == RRType::RRSIG) {
+      auto what = [&](const std::string& why) {
+        return "RRSIG covering " + dns::to_text(covered) + ": " + why;
+      };
+      auto covered_set = node.find(covered);
+      if (!covered_set || covered == RRType::RRSIG) {
         return zone_error(Errc::conflict, ctx.zone, node.owner(), RRType::RRSIG, what("no such RRset here"));
       }
       if (!is_signed(role, covered)) {
         return zone_error(Errc::conflict, ctx.zone, node.owner(), RRType::RRSIG, what(why_unsigned(role)));
+      }
+      if (rrsigs.ttl() != covered_set->ttl()) {
+        return zone_error(
+            Errc::conflict, ctx.zone, node.owner(), RRType::RRSIG,
+            what("TTL " + std::to_string(rrsigs.ttl()) + " differs from the covered RRset's TTL " +
+                 std::to_string(covered_set->ttl()) + " (RFC 4034 3)"));
       }
       sigs.push_back(std::move(*sig));
     }

@@ -3,7 +3,8 @@
 // Owns: verify_zone(), which judges a signed ZoneVersion as a validator
 // would, with no help from the signer: the apex DNSKEY RRset, an RRSIG per
 // algorithm on every RRset that must be signed (RFC 4035 sections 2.2 and
-// 5.3, RFC 6840 section 5.11), no RRSIG where none belongs, and the NSEC
+// 5.3, RFC 6840 section 5.11), no RRSIG where none belongs, every RRSIG's
+// TTL and original TTL equal to the covered RRset's (RFC 4034 3), the NSEC
 // (RFC 4034 section 4, RFC 4035 section 2.3) or NSEC3 (RFC 5155 sections 7.1
 // and 8) chain, walked record by record. Does not own: signing, the chain
 // builders (their code is not reused here, so one bug cannot hide itself),

@@ -1,7 +1,6 @@
 #include "dnssec/zone_signer.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <set>
 #include <string>
 #include <utility>
@@ -94,10 +93,8 @@ std::vector<SignJob> sign_jobs_of(const dns::ZoneVersion& base, const DenialChai
   return jobs;
 }
 
-// RRSIGs take the TTL of the RRset they cover (RFC 4034 section 3). A
-// ZoneVersion keeps one TTL per RRSIG RRset of an owner (the first added),
-// while the RRsets covered may differ (an apex NSEC has the SOA minimum);
-// adding the RRSIGs by ascending TTL makes it the smallest.
+// RRSIGs take the TTL of the RRset they cover (RFC 4034 section 3); the
+// ZoneVersion keeps one RRSIG group per covered type, each with its TTL.
 Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion& base,
                                                          const DenialChain& chain,
                                                          std::span<const SignJob> jobs,
@@ -112,13 +109,9 @@ Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion&
   if (!status) return std::move(status).error();
   for (const auto& r : chain.records)
     SIGNERD_TRY(builder.add(r.owner, chain.type, base.rclass(), chain.ttl, r.rdata));
-  std::vector<size_t> by_ttl(rrsigs.size());
-  std::iota(by_ttl.begin(), by_ttl.end(), size_t{0});
-  std::stable_sort(by_ttl.begin(), by_ttl.end(),
-                   [&](size_t a, size_t b) { return jobs[rrsigs[a].job].ttl < jobs[rrsigs[b].job].ttl; });
-  for (size_t i : by_ttl) {
-    const SignJob& job = jobs[rrsigs[i].job];
-    SIGNERD_TRY(builder.add(job.owner, RRType::RRSIG, base.rclass(), job.ttl, rrsigs[i].rrsig));
+  for (const SignedRecord& r : rrsigs) {
+    const SignJob& job = jobs[r.job];
+    SIGNERD_TRY(builder.add(job.owner, RRType::RRSIG, base.rclass(), job.ttl, r.rrsig));
   }
   return std::move(builder).finish();
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -54,11 +53,9 @@ void append_rr(std::vector<uint8_t>& out, dns::NameView owner, RRType type, dns:
 
 // The SIMPLE digest (RFC 8976 3.3). ZoneVersion already holds the RRs in
 // canonical order (owner, then type, then RDATA) without duplicates, as
-// 3.3.1.2 and 3.3.1.3 want. `apex_rrsig_ttl`, when set, replaces the TTL
-// of the apex RRSIG RRset: the signer digests before it adds the ZONEMD
-// RRSIGs, which may lower that TTL.
-Result<std::vector<uint8_t>> simple_digest(const dns::ZoneVersion& zone, uint8_t hash_algorithm,
-                                           std::optional<uint32_t> apex_rrsig_ttl) {
+// 3.3.1.2 and 3.3.1.3 want. Each RRSIG group has its own TTL, so adding
+// the ZONEMD RRSIGs after the digest changes no digested TTL.
+Result<std::vector<uint8_t>> simple_digest(const dns::ZoneVersion& zone, uint8_t hash_algorithm) {
   auto hasher =
       Hasher::create(hash_algorithm == kZonemdSha384 ? DigestAlgorithm::sha384 : DigestAlgorithm::sha512);
   if (!hasher) return std::move(hasher).error();
@@ -69,11 +66,9 @@ Result<std::vector<uint8_t>> simple_digest(const dns::ZoneVersion& zone, uint8_t
     buffer.clear();
   };
   zone.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
-    uint32_t ttl = rrset.ttl();
-    if (node.is_apex() && rrset.type() == RRType::RRSIG && apex_rrsig_ttl) ttl = *apex_rrsig_ttl;
     for (size_t i = 0; i < rrset.size(); ++i) {
       if (excluded(node, rrset.type(), rrset.rdata(i))) continue;
-      append_rr(buffer, node.owner(), rrset.type(), zone.rclass(), ttl, rrset.rdata(i));
+      append_rr(buffer, node.owner(), rrset.type(), zone.rclass(), rrset.ttl(), rrset.rdata(i));
       if (buffer.size() >= kFlushSize) flush();
     }
   });
@@ -94,13 +89,12 @@ dns::Rdata make_rdata(uint32_t serial, uint8_t scheme, uint8_t hash_algorithm,
   return rd;
 }
 
-Result<dns::Rdata> compute(const dns::ZoneVersion& zone, uint8_t scheme, uint8_t hash_algorithm,
-                           std::optional<uint32_t> apex_rrsig_ttl) {
+Result<dns::Rdata> compute(const dns::ZoneVersion& zone, uint8_t scheme, uint8_t hash_algorithm) {
   if (!zonemd_supported(scheme, hash_algorithm)) {
     return make_error(Errc::unsupported, "zonemd: scheme " + std::to_string(scheme) + " hash algorithm " +
                                              std::to_string(hash_algorithm));
   }
-  auto digest = simple_digest(zone, hash_algorithm, apex_rrsig_ttl);
+  auto digest = simple_digest(zone, hash_algorithm);
   if (!digest) return std::move(digest).error();
   return make_rdata(zone.serial(), scheme, hash_algorithm, *digest);
 }
@@ -120,7 +114,7 @@ size_t zonemd_digest_size(uint8_t hash_algorithm) noexcept {
 }
 
 Result<dns::Rdata> zonemd_rdata(const dns::ZoneVersion& zone, uint8_t scheme, uint8_t hash_algorithm) {
-  return compute(zone, scheme, hash_algorithm, std::nullopt);
+  return compute(zone, scheme, hash_algorithm);
 }
 
 namespace detail {
@@ -159,25 +153,23 @@ Result<std::vector<dns::Rdata>> sign_zonemd(const dns::ZoneVersion& zone, const 
   return out;
 }
 
-// `zone` with its apex ZONEMD RRset replaced and the RRSIGs over it added;
-// the apex RRSIG RRset gets `rrsig_ttl` (what the digest assumed).
-Result<std::shared_ptr<const dns::ZoneVersion>> rebuild(const dns::ZoneVersion& zone, const ZonemdRecords& z,
-                                                        uint32_t rrsig_ttl) {
+// `zone` with its apex ZONEMD RRset replaced and the RRSIGs over it added,
+// with the ZONEMD RRset's TTL (RFC 4034 section 3).
+Result<std::shared_ptr<const dns::ZoneVersion>> rebuild(const dns::ZoneVersion& zone,
+                                                        const ZonemdRecords& z) {
   dns::ZoneBuilder builder(zone.origin(), zone.rclass());
   Result<void> status;
   zone.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
-    if (node.is_apex() && rrset.type() == RRType::ZONEMD) return;
-    const bool apex_rrsig = node.is_apex() && rrset.type() == RRType::RRSIG;
+    if (node.is_apex() && (rrset.type() == RRType::ZONEMD || rrset.covered() == RRType::ZONEMD)) return;
     for (size_t i = 0; i < rrset.size() && status; ++i) {
-      status = builder.add(node.owner(), rrset.type(), zone.rclass(), apex_rrsig ? rrsig_ttl : rrset.ttl(),
-                           rrset.rdata(i));
+      status = builder.add(node.owner(), rrset.type(), zone.rclass(), rrset.ttl(), rrset.rdata(i));
     }
   });
   if (!status) return std::move(status).error();
   for (const auto& rd : z.records)
     SIGNERD_TRY(builder.add(zone.origin(), RRType::ZONEMD, zone.rclass(), z.ttl, rd));
   for (const auto& rd : z.rrsigs)
-    SIGNERD_TRY(builder.add(zone.origin(), RRType::RRSIG, zone.rclass(), rrsig_ttl, rd));
+    SIGNERD_TRY(builder.add(zone.origin(), RRType::RRSIG, zone.rclass(), z.ttl, rd));
   return std::move(builder).finish();
 }
 
@@ -215,14 +207,10 @@ Result<std::shared_ptr<const dns::ZoneVersion>> publish_zonemd(std::shared_ptr<c
   if (!placeholders) return zone;
   ZonemdRecords z;
   z.ttl = placeholders->ttl();
-  // The RRSIG RRset of an owner has the smallest TTL of what it covers
-  // (assemble() in signing_pool.hpp); the ZONEMD RRSIGs join it below.
-  const auto apex_rrsigs = zone->apex().find(RRType::RRSIG);
-  const uint32_t rrsig_ttl = apex_rrsigs ? std::min(apex_rrsigs->ttl(), z.ttl) : z.ttl;
   for (size_t i = 0; i < placeholders->size(); ++i) {
     const auto rd = placeholders->rdata(i);
     if (rd.size() < kDigestOffset) return make_error(Errc::internal, "zonemd: short placeholder");
-    auto computed = compute(*zone, rd[kSchemeOffset], rd[kHashOffset], rrsig_ttl);
+    auto computed = compute(*zone, rd[kSchemeOffset], rd[kHashOffset]);
     if (!computed) return std::move(computed).error();
     z.records.push_back(std::move(*computed));
   }
@@ -231,7 +219,7 @@ Result<std::shared_ptr<const dns::ZoneVersion>> publish_zonemd(std::shared_ptr<c
   if (!rrsigs) return std::move(rrsigs).error();
   z.rrsigs = std::move(*rrsigs);
   signatures_made += z.rrsigs.size();
-  return rebuild(*zone, z, rrsig_ttl);
+  return rebuild(*zone, z);
 }
 
 }  // namespace detail

@@ -51,6 +51,7 @@ void read_server(ConfigReader& r, const YAML::Node& node, ServerConfig& out) {
   if (auto v = m.get("http")) out.http = read_address(r, *v, m.field("http"), kHttpPort);
   if (auto v = m.get("control")) out.control = r.path(*v, m.field("control")).value_or("");
   if (auto v = m.get("state-dir")) out.state_dir = r.path(*v, m.field("state-dir")).value_or(out.state_dir);
+  if (auto v = m.get("user")) out.user = r.string(*v, m.field("user")).value_or("");
   m.finish();
 }
 
@@ -177,6 +178,13 @@ void read_zone_options(ConfigReader& r, MapReader& m, const Config& config, Zone
     if (text && !serial) {
       r.error(*v, m.field("serial"), "expected keep, increment, unixtime or date, got '" + *text + "'");
     }
+  }
+  if (auto v = m.get("max-records")) {
+    zone.max_records = r.integer(*v, m.field("max-records"), 1'000'000'000).value_or(zone.max_records);
+  }
+  if (auto v = m.get("max-transfer-size")) {
+    zone.max_transfer_bytes =
+        r.integer(*v, m.field("max-transfer-size"), 64ull << 30).value_or(zone.max_transfer_bytes);
   }
 }
 

@@ -71,6 +71,9 @@ struct ServerConfig {
   std::optional<SocketAddress> http;  // /status /metrics /healthz; port 8053 unless given; nullopt: no HTTP
   std::filesystem::path control;      // control socket; empty: none
   std::filesystem::path state_dir = "/var/lib/signerd";
+  // Started as root, signerd binds its sockets, opens the store and the
+  // token, then drops to this user and its group; empty: no change.
+  std::string user;
 };
 
 enum class KeyBackend : uint8_t { pkcs11, pem };
@@ -93,11 +96,13 @@ struct TsigKey {
 struct Peer {
   SocketAddress address;
   std::optional<dns::Name> key;  // TSIG key name; nullopt: unsigned
+  friend bool operator==(const Peer&, const Peer&) = default;
 };
 
 struct TransferAcl {
   AddressPrefix prefix;
   std::optional<dns::Name> key;  // required TSIG key; nullopt: address alone
+  friend bool operator==(const TransferAcl&, const TransferAcl&) = default;
 };
 
 struct ZoneConfig {
@@ -107,6 +112,10 @@ struct ZoneConfig {
   std::vector<TransferAcl> allow_transfer;
   std::string policy = "default";
   policy::SerialPolicy serial = policy::SerialPolicy::keep;
+  // A transfer in over either limit is refused and changes nothing.
+  uint64_t max_records = 10'000'000;
+  uint64_t max_transfer_bytes = 2ull << 30;
+  friend bool operator==(const ZoneConfig&, const ZoneConfig&) = default;
 };
 
 struct Config {

@@ -55,7 +55,60 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_zone ON audit (zone, id);
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1};
+// Version 2: zone versions and the IXFR journal. A zone's state row points at
+// its current snapshot pair; journal entries with seq <= snapshot_seq are
+// already inside the snapshot (kept for IXFR), later ones are replayed on
+// load. Snapshot bytes are split into chunk rows (store/zone_codec.hpp) so
+// that neither side ever holds a whole signed zone in one allocation. No
+// foreign key to zones (v1): keys outlive a zone's data, and a zone's data
+// may exist before it has keys.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE zone_state (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  name              TEXT NOT NULL UNIQUE,  -- lowercased presentation form, trailing dot
+  unsigned_serial   INTEGER NOT NULL CHECK (unsigned_serial BETWEEN 0 AND 4294967295),
+  signed_serial     INTEGER NOT NULL CHECK (signed_serial BETWEEN 0 AND 4294967295),
+  updated           INTEGER NOT NULL,      -- unix seconds
+  unsigned_snapshot INTEGER NOT NULL,      -- zone_snapshots.id
+  signed_snapshot   INTEGER NOT NULL,      -- zone_snapshots.id
+  snapshot_seq      INTEGER NOT NULL,      -- last journal seq inside the snapshot
+  last_seq          INTEGER NOT NULL       -- last journal seq ever appended
+) STRICT;
+
+CREATE TABLE zone_snapshots (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  zone_id INTEGER NOT NULL REFERENCES zone_state(id) ON DELETE CASCADE,
+  kind    TEXT NOT NULL CHECK (kind IN ('unsigned', 'signed')),
+  serial  INTEGER NOT NULL CHECK (serial BETWEEN 0 AND 4294967295),
+  created INTEGER NOT NULL,
+  chunks  INTEGER NOT NULL,
+  size    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX zone_snapshots_by_zone ON zone_snapshots (zone_id);
+
+CREATE TABLE zone_snapshot_chunks (
+  snapshot_id INTEGER NOT NULL REFERENCES zone_snapshots(id) ON DELETE CASCADE,
+  idx         INTEGER NOT NULL,
+  data        BLOB NOT NULL,
+  UNIQUE (snapshot_id, idx)
+) STRICT;
+
+CREATE TABLE zone_journal (
+  zone_id       INTEGER NOT NULL REFERENCES zone_state(id) ON DELETE CASCADE,
+  seq           INTEGER NOT NULL,
+  unsigned_from INTEGER NOT NULL,
+  unsigned_to   INTEGER NOT NULL,
+  signed_from   INTEGER NOT NULL,
+  signed_to     INTEGER NOT NULL,
+  unsigned_diff BLOB NOT NULL,
+  signed_diff   BLOB NOT NULL,
+  time          INTEGER NOT NULL,
+  size          INTEGER NOT NULL,          -- octets of both diffs
+  PRIMARY KEY (zone_id, seq)
+) STRICT;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2};
 
 Result<int64_t> pragma_int(Database& db, const char* sql) {
   auto stmt = Statement::prepare(db, sql);

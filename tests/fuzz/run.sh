@@ -21,9 +21,13 @@ done
 # Names as text for fuzz_name's from_text path.
 printf 'www.example.com.' > "$seeds/name_text"
 printf 'a\\.b\\032c.\\255.' > "$seeds/name_escapes"
+# "example. SOA" signed by dig -y hmac-sha256 (fuzz_tsig's key and clock).
+echo 20e101200001000000000001076578616d706c65000006000109747369672d74657374076578616d706c650000fa00ff0000000000\
+3d0b686d61632d7368613235360000006b0480ee012c0020340b51a50291d44bd22b684c0539693c747fa7a050e7a71008a2f0b6f192c9\
+dc20e100000000 | xxd -r -p > "$seeds/query_tsig_sha256"
 
 status=0
-for target in fuzz_message fuzz_name; do
+for target in fuzz_message fuzz_name fuzz_tsig fuzz_auth_query fuzz_transfer_in fuzz_zone_codec; do
   bin="$build/bin/$target"
   if [[ ! -x $bin ]]; then
     echo "run.sh: $bin missing; build with -DSIGNERD_FUZZ=ON" >&2

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dns/zone_file.hpp"
 #include "zone_test_util.hpp"
 
 namespace signerd::dns {
@@ -95,6 +96,141 @@ TEST(ZoneDiff, AddedTtlAppliesToTheWholeRRset) {
   auto set = (*v2)->find(name("ns1.example."), RRType::A);
   EXPECT_EQ(set->size(), 2u);
   EXPECT_EQ(set->ttl(), 60u);
+}
+
+// RRSIG RDATA (RFC 4034 3.1) over `covered` with key tag `tag`; the
+// signature is filler: diffs do not verify.
+Rdata rrsig_rdata(RRType covered, uint32_t original_ttl, uint16_t tag = 1) {
+  Rdata out;
+  put_u16(out, code(covered));
+  out.push_back(13);  // algorithm
+  out.push_back(2);   // labels
+  for (uint32_t v : {original_ttl, 2000000000u, 1900000000u}) put_u32(out, v);
+  put_u16(out, tag);
+  Rdata signer = name_rdata("example.");
+  out.insert(out.end(), signer.begin(), signer.end());
+  for (uint8_t b : {uint8_t{1}, uint8_t{2}, uint8_t{3}, uint8_t{4}}) out.push_back(b);
+  return out;
+}
+
+// www: A (TTL 300) and TXT (`txt_ttl`), each with its RRSIG group.
+std::shared_ptr<const ZoneVersion> signed_like(uint32_t serial, uint32_t txt_ttl) {
+  ZoneBuilder b = corner_zone_builder(serial);
+  add(b, "www.example.", RRType::A, a_rdata(10, 0, 0, 1), 300);
+  add(b, "www.example.", RRType::RRSIG, rrsig_rdata(RRType::A, 300), 300);
+  add(b, "www.example.", RRType::TXT, txt_rdata("x"), txt_ttl);
+  add(b, "www.example.", RRType::RRSIG, rrsig_rdata(RRType::TXT, txt_ttl), txt_ttl);
+  return build_zone(std::move(b));
+}
+
+bool mentions_rrsig_over(const std::vector<RRset>& section, RRType covered) {
+  for (const RRset& set : section) {
+    if (set.type() != RRType::RRSIG) continue;
+    for (const auto& rd : set.rdatas()) {
+      if (get_u16(rd.data()) == code(covered)) return true;
+    }
+  }
+  return false;
+}
+
+TEST(ZoneDiff, TtlChangeOfOneRrsigGroupDiffsOnlyThatGroup) {
+  auto v1 = signed_like(1, 7200);
+  auto v2 = signed_like(2, 3600);
+  ASSERT_TRUE(v1 && v2);
+  ZoneDiff d = diff_versions(*v1, *v2);
+  // SOA, TXT and the RRSIG over TXT go and come back; A and its RRSIG stay.
+  ASSERT_EQ(d.removed.size(), 3u);
+  ASSERT_EQ(d.added.size(), 3u);
+  EXPECT_FALSE(mentions_rrsig_over(d.removed, RRType::A));
+  EXPECT_FALSE(mentions_rrsig_over(d.added, RRType::A));
+  EXPECT_TRUE(mentions_rrsig_over(d.added, RRType::TXT));
+  for (const RRset& set : d.added) {
+    if (set.type() == RRType::RRSIG) {
+      EXPECT_EQ(set.ttl(), 3600u);
+    }
+  }
+  auto applied = apply_diff(*v1, d);
+  ASSERT_TRUE(applied) << applied.error().to_string();
+  EXPECT_TRUE(diff_versions(**applied, *v2).empty());
+  auto www = (*applied)->find(name("www.example."));
+  EXPECT_EQ(www->find_rrsig(RRType::A)->ttl(), 300u);
+  EXPECT_EQ(www->find_rrsig(RRType::TXT)->ttl(), 3600u);
+}
+
+// A diff from a transfer may carry RRSIGs over several types in one RRset
+// (one TTL): apply_diff takes it apart by covered type.
+TEST(ZoneDiff, ApplyTakesMixedRrsigRRsetsApartByCoveredType) {
+  auto v1 = signed_like(1, 7200);
+  ASSERT_TRUE(v1);
+  ZoneDiff d = serial_bump(1, 2);
+  d.removed.push_back(
+      rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::A, 300), rrsig_rdata(RRType::TXT, 7200)}));
+  d.added.push_back(rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::A, 300, 2)}, 300));
+  d.added.push_back(rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::TXT, 7200, 2)}, 7200));
+  auto v2 = apply_diff(*v1, d);
+  ASSERT_TRUE(v2) << v2.error().to_string();
+  auto www = (*v2)->find(name("www.example."));
+  ASSERT_TRUE(www->find_rrsig(RRType::A) && www->find_rrsig(RRType::TXT));
+  EXPECT_EQ(www->find_rrsig(RRType::A)->ttl(), 300u);
+  EXPECT_EQ(www->find_rrsig(RRType::TXT)->ttl(), 7200u);
+  EXPECT_EQ(get_u16(www->find_rrsig(RRType::TXT)->rdata(0).data() + 16), 2u);
+
+  // An added RRSIG's TTL becomes that of its covered type's group only.
+  ZoneDiff t = serial_bump(1, 2);
+  t.added.push_back(rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::TXT, 7200, 3)}, 60));
+  auto v3 = apply_diff(*v1, t);
+  ASSERT_TRUE(v3) << v3.error().to_string();
+  www = (*v3)->find(name("www.example."));
+  EXPECT_EQ(www->find_rrsig(RRType::TXT)->ttl(), 60u);
+  EXPECT_EQ(www->find_rrsig(RRType::TXT)->size(), 2u);
+  EXPECT_EQ(www->find_rrsig(RRType::A)->ttl(), 300u);
+}
+
+TEST(ZoneDiff, RefusesRrsigChangesThatDoNotApply) {
+  auto v1 = signed_like(1, 7200);
+  ASSERT_TRUE(v1);
+  {
+    // The RDATA exists, but over A; the TXT group has no such record.
+    ZoneDiff d = serial_bump(1, 2);
+    d.removed.push_back(rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::TXT, 300)}));
+    auto r = apply_diff(*v1, d);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().detail.find("www.example. RRSIG covering TXT that is not present"), std::string::npos)
+        << r.error().detail;
+  }
+  {
+    ZoneDiff d = serial_bump(1, 2);
+    d.added.push_back(rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::A, 300)}, 300));
+    auto r = apply_diff(*v1, d);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().detail.find("RRSIG covering A that is already present"), std::string::npos)
+        << r.error().detail;
+  }
+  {
+    ZoneDiff d = serial_bump(1, 2);
+    d.added.push_back(rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::MX, 300)}));
+    d.added.push_back(rrset("www.example.", RRType::RRSIG, {rrsig_rdata(RRType::MX, 300)}));
+    auto r = apply_diff(*v1, d);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().detail.find("RRSIG covering MX twice"), std::string::npos) << r.error().detail;
+  }
+}
+
+TEST(ZoneDiff, RrsigGroupTtlsSurviveAMasterFileRoundTrip) {
+  auto v1 = signed_like(1, 7200);
+  ASSERT_TRUE(v1);
+  std::string text;
+  write_zone(*v1, text);
+  EXPECT_NE(text.find("www.example. 300 IN RRSIG A "), std::string::npos) << text;
+  EXPECT_NE(text.find("www.example. 7200 IN RRSIG TXT "), std::string::npos) << text;
+  ZoneFileOptions options;
+  options.origin = name("example.");
+  auto read = read_zone_text(text, options);
+  ASSERT_TRUE(read.errors.empty()) << read.errors.front().to_string();
+  EXPECT_TRUE(diff_versions(*v1, *read.zone).empty());
+  auto www = read.zone->find(name("www.example."));
+  EXPECT_EQ(www->find_rrsig(RRType::A)->ttl(), 300u);
+  EXPECT_EQ(www->find_rrsig(RRType::TXT)->ttl(), 7200u);
 }
 
 }  // namespace

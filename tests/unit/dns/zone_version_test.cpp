@@ -85,6 +85,108 @@ TEST(ZoneVersion, DifferingTtlsTakeTheFirstAndWarn) {
   EXPECT_EQ((*result)->find(name("t.example."), RRType::A)->ttl(), 300u);
 }
 
+// RRSIG RDATA (RFC 4034 3.1) over `covered` with key tag `tag`; the
+// signature is filler: ZoneVersion does not verify.
+Rdata rrsig_rdata(RRType covered, uint32_t original_ttl, uint16_t tag) {
+  Rdata out;
+  put_u16(out, code(covered));
+  out.push_back(13);  // algorithm
+  out.push_back(2);   // labels
+  for (uint32_t v : {original_ttl, 2000000000u, 1900000000u}) put_u32(out, v);
+  put_u16(out, tag);
+  Rdata signer = name_rdata("example.");
+  out.insert(out.end(), signer.begin(), signer.end());
+  for (uint8_t b : {uint8_t{1}, uint8_t{2}, uint8_t{3}, uint8_t{4}}) out.push_back(b);
+  return out;
+}
+
+// RFC 4034 section 3: an RRSIG's TTL is that of the RRset it covers, so
+// one owner holds one RRSIG group per covered type, each with its own TTL.
+TEST(ZoneVersion, RrsigGroupsPerCoveredTypeKeepTheirOwnTtls) {
+  ZoneBuilder b = corner_zone_builder();
+  add(b, "www.example.", RRType::RRSIG, rrsig_rdata(RRType::TXT, 7200, 2), 7200);
+  add(b, "www.example.", RRType::A, a_rdata(10, 0, 0, 1), 300);
+  add(b, "www.example.", RRType::RRSIG, rrsig_rdata(RRType::A, 300, 1), 300);
+  add(b, "www.example.", RRType::TXT, txt_rdata("x"), 7200);
+  add(b, "www.example.", RRType::RRSIG, rrsig_rdata(RRType::TXT, 7200, 1), 7200);
+  add(b, "WWW.example.", RRType::RRSIG, rrsig_rdata(RRType::A, 300, 1), 300);  // duplicate
+  auto z = build_zone(std::move(b));
+  ASSERT_TRUE(z);
+  auto node = z->find(name("www.example."));
+  ASSERT_TRUE(node);
+  ASSERT_EQ(node->rrset_count(), 4u);  // A, TXT, RRSIG over A, RRSIG over TXT
+  EXPECT_EQ(node->rrset(0).type(), RRType::A);
+  EXPECT_EQ(node->rrset(0).covered(), RRType{});
+  EXPECT_EQ(node->rrset(1).type(), RRType::TXT);
+  EXPECT_EQ(node->rrset(2).type(), RRType::RRSIG);
+  EXPECT_EQ(node->rrset(2).covered(), RRType::A);
+  EXPECT_EQ(node->rrset(2).ttl(), 300u);
+  EXPECT_EQ(node->rrset(2).size(), 1u);
+  EXPECT_EQ(node->rrset(3).type(), RRType::RRSIG);
+  EXPECT_EQ(node->rrset(3).covered(), RRType::TXT);
+  EXPECT_EQ(node->rrset(3).ttl(), 7200u);
+  ASSERT_EQ(node->rrset(3).size(), 2u);
+  EXPECT_EQ(get_u16(node->rrset(3).rdata(0).data() + 16), 1u);  // key tags in canonical order
+  EXPECT_EQ(get_u16(node->rrset(3).rdata(1).data() + 16), 2u);
+
+  // find(RRSIG) is the first group; find_rrsig picks by covered type.
+  ASSERT_TRUE(node->find(RRType::RRSIG));
+  EXPECT_EQ(node->find(RRType::RRSIG)->covered(), RRType::A);
+  ASSERT_TRUE(node->find_rrsig(RRType::TXT));
+  EXPECT_EQ(node->find_rrsig(RRType::TXT)->ttl(), 7200u);
+  EXPECT_EQ(node->find_rrsig(RRType::A)->ttl(), 300u);
+  EXPECT_FALSE(node->find_rrsig(RRType::MX));
+  EXPECT_FALSE(node->find_rrsig(RRType::RRSIG));
+  EXPECT_FALSE(z->apex().find_rrsig(RRType::SOA));
+  EXPECT_EQ(z->record_count(), build_zone(corner_zone_builder())->record_count() + 5);  // one duplicate
+}
+
+TEST(ZoneVersion, RrsigGroupsAloneAtANodeAndAmongManyTypes) {
+  ZoneBuilder b = corner_zone_builder();
+  // Covered types both below and above RRSIG's own code (46).
+  for (RRType t : {RRType::NSEC, RRType::A, RRType::DNSKEY, RRType::NS, RRType::CAA})
+    add(b, "sigs.example.", RRType::RRSIG, rrsig_rdata(t, 60, 9), 60 + code(t));
+  auto z = build_zone(std::move(b));
+  ASSERT_TRUE(z);
+  auto node = z->find(name("sigs.example."));
+  ASSERT_TRUE(node);
+  ASSERT_EQ(node->rrset_count(), 5u);
+  std::vector<RRType> covered;
+  for (size_t i = 0; i < node->rrset_count(); ++i) {
+    EXPECT_EQ(node->rrset(i).ttl(), 60u + code(node->rrset(i).covered()));
+    covered.push_back(node->rrset(i).covered());
+  }
+  EXPECT_EQ(covered, (std::vector<RRType>{RRType::A, RRType::NS, RRType::NSEC, RRType::DNSKEY, RRType::CAA}));
+  for (RRType t : covered) EXPECT_EQ(node->find_rrsig(t)->covered(), t);
+  EXPECT_FALSE(node->find_rrsig(RRType::MX));
+  EXPECT_FALSE(node->find_rrsig(RRType::TXT));
+}
+
+TEST(ZoneVersion, DifferingRrsigTtlsForOneCoveredTypeTakeTheFirstAndWarn) {
+  ZoneBuilder b = corner_zone_builder();
+  add(b, "t.example.", RRType::A, a_rdata(10, 0, 0, 2), 300);
+  add(b, "t.example.", RRType::MX, mx_rdata(1, "t.example."), 900);
+  add(b, "t.example.", RRType::RRSIG, rrsig_rdata(RRType::A, 300, 1), 300);
+  add(b, "t.example.", RRType::RRSIG, rrsig_rdata(RRType::A, 300, 2), 600);
+  add(b, "t.example.", RRType::RRSIG, rrsig_rdata(RRType::MX, 900, 1), 900);  // its own group: no warning
+  auto result = std::move(b).finish();
+  ASSERT_TRUE(result);
+  ASSERT_EQ(b.warnings().size(), 1u);  // NOLINT(bugprone-use-after-move): finish() keeps warnings
+  EXPECT_EQ(b.warnings()[0], "t.example. RRSIG covering A: TTL 600 differs from the RRset's 300; using 300");
+  auto node = (*result)->find(name("t.example."));
+  EXPECT_EQ(node->find_rrsig(RRType::A)->ttl(), 300u);
+  EXPECT_EQ(node->find_rrsig(RRType::A)->size(), 2u);
+  EXPECT_EQ(node->find_rrsig(RRType::MX)->ttl(), 900u);
+}
+
+TEST(ZoneBuilder, RejectsMalformedRrsigRdata) {
+  ZoneBuilder b = corner_zone_builder();
+  for (Rdata bad : {Rdata{}, Rdata{0}, Rdata{0, 1, 13}}) {
+    auto r = b.add(name("t.example."), RRType::RRSIG, RRClass::IN, 60, bad);
+    EXPECT_FALSE(r) << bad.size();
+  }
+}
+
 TEST(ZoneBuilder, RejectsDataOutsideTheZoneAndWrongClass) {
   ZoneBuilder b(name("example."));
   auto out = b.add(name("example.net."), RRType::A, RRClass::IN, 60, a_rdata(1, 2, 3, 4));

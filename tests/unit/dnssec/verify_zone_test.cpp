@@ -175,6 +175,29 @@ TEST_F(VerifyZoneTest, RemovedRrsigIsRejected) {
                   {"mail.example. A:", "no valid RRSIG"});
 }
 
+// "mail.example. 3600 IN ..." with the TTL replaced by `ttl`.
+std::string with_ttl(const std::string& line, const std::string& ttl) {
+  const size_t from = line.find(' ') + 1;
+  return line.substr(0, from) + ttl + line.substr(line.find(' ', from));
+}
+
+// RFC 4034 section 3: an RRSIG's TTL is its covered RRset's.
+TEST_F(VerifyZoneTest, RrsigTtlOtherThanTheCoveredRRsetsIsRejected) {
+  expect_rejected(
+      edit_line(csk_text(), "mail.example.", " IN RRSIG A ",
+                [](const std::string& l) { return with_ttl(l, "60"); }),
+      {"mail.example. RRSIG:", "RRSIG covering A: TTL 60 differs from the covered RRset's TTL 3600"});
+}
+
+// RFC 4034 section 3.1.4: the original TTL field is the covered RRset's
+// TTL, even when the RRSIG's own TTL was changed along with the RRset's.
+TEST_F(VerifyZoneTest, OriginalTtlOtherThanTheCoveredRRsetsIsRejected) {
+  std::string text = edit_line(csk_text(), "mail.example.", " IN RRSIG A ",
+                               [](const std::string& l) { return with_ttl(l, "60"); });
+  text = edit_line(text, "mail.example.", " IN A ", [](const std::string& l) { return with_ttl(l, "60"); });
+  expect_rejected(text, {"mail.example. A:", "original TTL 3600 differs from the RRset TTL 60"});
+}
+
 TEST_F(VerifyZoneTest, RemovedNsecIsRejected) {
   expect_rejected(edit_line(csk_text(), "mail.example.", " IN NSEC ", [](auto&) { return ""; }),
                   {"mail.example. NSEC:", "no NSEC"});

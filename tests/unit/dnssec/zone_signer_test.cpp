@@ -244,9 +244,9 @@ TEST_F(ZoneSignerTest, ExpirationStaysInsideTheJitterWindow) {
   EXPECT_GT(expirations.size(), 5u);  // spread, not one second
 }
 
-// One TTL per RRSIG RRset in a ZoneVersion: it must be the smallest of the
-// RRsets covered at that owner (the apex NSEC's SOA minimum, not 3600).
-TEST_F(ZoneSignerTest, RrsigTtlIsTheSmallestCoveredTtl) {
+// RFC 4034 section 3: each RRSIG has the TTL of the RRset it covers, at
+// the apex too (DNSKEY 7200, the NSEC's SOA minimum, 3600 for the rest).
+TEST_F(ZoneSignerTest, RrsigTtlIsTheCoveredRRsetsTtl) {
   auto store = pem_store();
   ASSERT_TRUE(store);
   ZoneKeys keys{store.get(), {make_key(*store, 257, KeyRole::csk, "example. csk")}};
@@ -255,19 +255,22 @@ TEST_F(ZoneSignerTest, RrsigTtlIsTheSmallestCoveredTtl) {
   auto signed_zone = sign(keys, params);
   ASSERT_TRUE(signed_zone);
   EXPECT_EQ(signed_zone->find(testing::name("example."), RRType::DNSKEY)->ttl(), 7200u);
+  EXPECT_EQ(signed_zone->apex().find_rrsig(RRType::DNSKEY)->ttl(), 7200u);
+  std::set<uint32_t> apex_ttls;
   signed_zone->for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
     if (rrset.type() != RRType::RRSIG) return;
-    uint32_t smallest = UINT32_MAX;
+    auto covered = node.find(rrset.covered());
+    ASSERT_TRUE(covered) << node.owner().to_text();
+    EXPECT_EQ(rrset.ttl(), covered->ttl()) << node.owner().to_text() << " " << dns::to_text(rrset.covered());
+    if (node.is_apex()) apex_ttls.insert(rrset.ttl());
     for (size_t i = 0; i < rrset.size(); ++i) {
       auto parsed = parse_rrsig_rdata(rrset.rdata(i));
       ASSERT_TRUE(parsed);
-      smallest = std::min(smallest, parsed->fields.original_ttl);
-      auto covered = node.find(parsed->fields.type_covered);
-      ASSERT_TRUE(covered) << node.owner().to_text();
+      EXPECT_EQ(parsed->fields.type_covered, rrset.covered());
       EXPECT_EQ(parsed->fields.original_ttl, covered->ttl());
     }
-    EXPECT_EQ(rrset.ttl(), smallest) << node.owner().to_text();
   });
+  EXPECT_EQ(apex_ttls, (std::set<uint32_t>{300, 3600, 7200}));
 }
 
 TEST_F(ZoneSignerTest, KeysWithoutADnskeySignerAreRejected) {

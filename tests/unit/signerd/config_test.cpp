@@ -290,3 +290,39 @@ TEST(Address, PrefixesMatchTheirNetworksOnly) {
 
 }  // namespace
 }  // namespace signerd
+
+namespace signerd {
+namespace {
+
+TEST(ConfigDaemon, UserAndTransferLimitsAreRead) {
+  auto r = parse_config(
+      "server: {user: signerd}\n"
+      "zones:\n  - {name: a.example, max-records: 5000, max-transfer-size: 1048576}\n  - {name: b.example}\n",
+      "x.yaml");
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->server.user, "signerd");
+  EXPECT_EQ(r->zones[0].max_records, 5000u);
+  EXPECT_EQ(r->zones[0].max_transfer_bytes, 1048576u);
+  EXPECT_EQ(r->zones[1].max_records, 10'000'000u);  // the default
+}
+
+TEST(ConfigDaemon, TransferLimitsMustBeNumbersInRange) {
+  auto r = parse_config("zones:\n  - {name: a.example, max-records: lots}\n", "x.yaml");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().detail.find("x.yaml:2: zones[0].max-records"), std::string::npos) << r.error().detail;
+  r = parse_config("zones:\n  - {name: a.example, max-records: 99999999999}\n", "x.yaml");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().detail.find("max-records"), std::string::npos) << r.error().detail;
+}
+
+TEST(ConfigDaemon, ZoneConfigsCompareByValueForReload) {
+  auto a = parse_config("zones:\n  - {name: a.example, serial: increment}\n", "x.yaml");
+  auto b = parse_config("zones:\n  - {name: A.example, serial: increment}\n", "y.yaml");
+  auto c = parse_config("zones:\n  - {name: a.example, serial: keep}\n", "x.yaml");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_TRUE(a->zones[0] == b->zones[0]);
+  EXPECT_FALSE(a->zones[0] == c->zones[0]);
+}
+
+}  // namespace
+}  // namespace signerd

@@ -1,0 +1,340 @@
+#include "signerd/daemon.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "base/log.hpp"
+#include "base/text.hpp"
+#include "signerd/json.hpp"
+
+namespace signerd {
+namespace {
+
+using base::Errc;
+using base::make_error;
+
+std::string zone_key(dns::NameView zone) {
+  std::string text = dns::Name(zone).to_text();
+  for (char& c : text) c = base::ascii_lower(c);
+  return text;
+}
+
+IpAddress from_asio(const asio::ip::address& a) {
+  IpAddress ip;
+  if (a.is_v4() || (a.is_v6() && a.to_v6().is_v4_mapped())) {
+    const auto v4 = a.is_v4() ? a.to_v4() : asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+    const auto b = v4.to_bytes();
+    std::copy(b.begin(), b.end(), ip.bytes.begin());
+    return ip;
+  }
+  ip.family = IpAddress::Family::v6;
+  const auto b = a.to_v6().to_bytes();
+  std::copy(b.begin(), b.end(), ip.bytes.begin());
+  return ip;
+}
+
+asio::ip::address to_asio(const IpAddress& ip) {
+  if (ip.family == IpAddress::Family::v4) {
+    asio::ip::address_v4::bytes_type b;
+    std::copy_n(ip.bytes.begin(), 4, b.begin());
+    return asio::ip::address_v4(b);
+  }
+  asio::ip::address_v6::bytes_type b;
+  std::copy_n(ip.bytes.begin(), 16, b.begin());
+  return asio::ip::address_v6(b);
+}
+
+bool key_matches(const std::optional<dns::Name>& wanted, const xfr::TsigKey* key) {
+  if (!wanted) return true;
+  return key != nullptr && key->name() == *wanted;
+}
+
+base::Result<xfr::TsigKeyring> load_keyring(const Config& config) {
+  std::vector<xfr::TsigKey> keys;
+  for (const auto& k : config.tsig) {
+    auto key = xfr::load_tsig_key(k.name, k.algorithm, k.secret_file);
+    if (!key) return make_error(key.error().code, "tsig " + k.name.to_text() + ": " + key.error().detail);
+    keys.push_back(std::move(*key));
+  }
+  return xfr::TsigKeyring(std::move(keys));
+}
+
+// Drops root for `user` (and its groups) once every privileged resource is
+// open: sockets bound, store and token opened.
+base::Result<void> drop_privileges(const std::string& user) {
+  if (user.empty()) return base::ok();
+  errno = 0;
+  const passwd* pw = getpwnam(user.c_str());
+  if (!pw) return make_error(Errc::not_found, "server.user: no user '" + user + "'");
+  if (geteuid() != 0) {
+    if (geteuid() == pw->pw_uid) return base::ok();
+    return make_error(Errc::invalid_argument,
+                      "server.user: not running as root, cannot become '" + user + "'");
+  }
+  if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+    return make_error(Errc::io, "server.user: cannot become '" + user + "': " + std::strerror(errno));
+  if (setuid(0) == 0)
+    return make_error(Errc::internal, "server.user: root could be regained after dropping it");
+  base::log::info("running as user " + user + " (uid " + std::to_string(pw->pw_uid) + ")");
+  return base::ok();
+}
+
+}  // namespace
+
+int Daemon::run(const std::filesystem::path& config_file) {
+  Daemon daemon(config_file);
+  return daemon.main_loop();
+}
+
+int Daemon::main_loop() {
+  auto opened = OfflineContext::open(config_file_);
+  if (!opened) {
+    base::log::error(opened.error().detail);
+    return 1;
+  }
+  offline_.emplace(std::move(*opened));
+  const Config& config = offline_->config;
+  if (auto keys = offline_->open_key_store(); !keys) {
+    base::log::error("key store: " + keys.error().detail);
+    return 1;
+  }
+  auto keyring = load_keyring(config);
+  if (!keyring) {
+    base::log::error(keyring.error().detail);
+    return 1;
+  }
+  keyring_ = std::move(*keyring);
+  ctx_ = std::make_unique<DaemonContext>(DaemonContext{clock_, io_, zone_pool_, *offline_, offline_lock_,
+                                                       signing_lock_, keyring_, 2, stopping_});
+
+  dns_server_ = std::make_unique<xfr::AuthServer>(io_, *this, keyring_, xfr::ServerLimits{}, clock_);
+  std::vector<asio::ip::udp::endpoint> endpoints;
+  for (const auto& a : config.server.listen) endpoints.emplace_back(to_asio(a.ip), a.port);
+  if (auto listening = dns_server_->listen(endpoints); !listening) {
+    base::log::error(listening.error().detail);
+    return 1;
+  }
+  if (config.server.http) {
+    http_server_ = std::make_unique<HttpServer>(
+        io_,
+        [this](std::string_view method, std::string_view target) { return answer_http(method, target); });
+    const auto& h = *config.server.http;
+    if (auto listening = http_server_->listen(asio::ip::tcp::endpoint(to_asio(h.ip), h.port)); !listening) {
+      base::log::error(listening.error().detail);
+      return 1;
+    }
+  }
+
+  if (auto dropped = drop_privileges(config.server.user); !dropped) {
+    base::log::error(dropped.error().detail);
+    return 1;
+  }
+
+  asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+          reload();
+          signals.async_wait(on_signal);
+          return;
+        }
+        base::log::info(std::string("signal ") + (signal == SIGTERM ? "TERM" : "INT") + ": stopping");
+        begin_stop();
+      };
+  signals.async_wait(on_signal);
+
+  for (const auto& zone : config.zones) {
+    if (auto started = start_zone(zone); !started) {
+      base::log::error(started.error().detail);
+      return 1;
+    }
+  }
+  std::string where;
+  for (const auto& a : config.server.listen) where += " " + a.to_string();
+  base::log::info("signerd running: " + std::to_string(config.zones.size()) + " zones, DNS on" +
+                  (where.empty() ? std::string(" nothing") : where) +
+                  (config.server.http ? ", HTTP on " + config.server.http->to_string() : std::string()));
+
+  io_.run();
+  zone_pool_.join();
+  base::log::info("signerd stopped");
+  return 0;
+}
+
+base::Result<void> Daemon::start_zone(const ZoneConfig& zone) {
+  auto kasp = offline_->config.find_policy(zone.policy);
+  if (!kasp)
+    return make_error(Errc::not_found, "zone " + zone.name.to_text() + ": unknown policy " + zone.policy);
+  auto runtime = std::make_shared<ZoneRuntime>(*ctx_, zone, *kasp);
+  const std::string key = zone_key(zone.name);
+  zones_.with_lock([&](ZoneTable& t) { t[key] = runtime; });
+  ++running_zones_;
+  runtime->start([this, key] { asio::post(io_, [this, key] { zone_ended(key); }); });
+  return base::ok();
+}
+
+// On the io thread, after a zone's loop has ended for good.
+void Daemon::zone_ended(const std::string& key) {
+  --running_zones_;
+  if (auto waiting = restarts_.find(key); waiting != restarts_.end()) {
+    const ZoneConfig zone = std::move(waiting->second);
+    restarts_.erase(waiting);
+    if (!stopping_) {
+      if (auto started = start_zone(zone); !started) base::log::error("SIGHUP: " + started.error().detail);
+    }
+  }
+  if (running_zones_ == 0 && stopping_) stop_network();
+}
+
+void Daemon::stop_network() {
+  if (dns_server_) dns_server_->stop();
+  if (http_server_) http_server_->stop();
+  io_.stop();
+}
+
+void Daemon::begin_stop() {
+  if (stopping_.exchange(true)) return;
+  zones_.with_lock([](ZoneTable& t) {
+    for (auto& [name, zone] : t) zone->stop();
+  });
+  if (running_zones_ == 0) stop_network();
+}
+
+void Daemon::reload() {
+  auto fresh = load_config(config_file_);
+  if (!fresh) {
+    base::log::error("SIGHUP: config not reloaded, the running one stays: " + fresh.error().detail);
+    return;
+  }
+  base::log::info("SIGHUP: reloading the zone list from " + config_file_.string());
+  std::map<std::string, ZoneConfig> wanted;
+  for (const auto& z : fresh->zones) wanted.emplace(zone_key(z.name), z);
+  std::vector<std::shared_ptr<ZoneRuntime>> to_stop;
+  zones_.with_lock([&](ZoneTable& t) {
+    for (auto it = t.begin(); it != t.end();) {
+      auto w = wanted.find(it->first);
+      if (w != wanted.end() && w->second == it->second->config()) {
+        wanted.erase(w);  // unchanged: not touched
+        ++it;
+        continue;
+      }
+      to_stop.push_back(it->second);
+      it = t.erase(it);
+    }
+  });
+  // Policies of the new file apply to the zones (re)started now; TSIG keys,
+  // listeners and the HSM need a restart.
+  offline_->config.policies = fresh->policies;
+  offline_->config.zones = fresh->zones;
+  for (auto& zone : to_stop) {
+    const std::string key = zone_key(zone->config().name);
+    base::log::info("zone " + zone->config().name.to_text() + ": removed or changed by SIGHUP; stopping");
+    // A changed zone starts again when its old loop has ended (zone_ended):
+    // both would otherwise write the same rows.
+    if (auto w = wanted.find(key); w != wanted.end()) {
+      restarts_.insert_or_assign(key, std::move(w->second));
+      wanted.erase(w);
+    }
+    zone->stop();
+  }
+  for (const auto& [key, zone] : wanted) {
+    if (restarts_.contains(key)) {  // still ending from an earlier SIGHUP
+      restarts_.insert_or_assign(key, zone);
+      continue;
+    }
+    if (auto started = start_zone(zone); !started) base::log::error("SIGHUP: " + started.error().detail);
+  }
+}
+
+std::shared_ptr<ZoneRuntime> Daemon::runtime(dns::NameView zone) const {
+  return zones_.with_lock([&](const ZoneTable& t) -> std::shared_ptr<ZoneRuntime> {
+    auto it = t.find(zone_key(zone));
+    return it == t.end() ? nullptr : it->second;
+  });
+}
+
+std::shared_ptr<const xfr::ServedZone> Daemon::find(dns::NameView zone) const {
+  auto r = runtime(zone);
+  return r ? r->served() : nullptr;
+}
+
+bool Daemon::allow_transfer(dns::NameView zone, const asio::ip::address& from,
+                            const xfr::TsigKey* key) const {
+  auto r = runtime(zone);
+  if (!r) return false;
+  const IpAddress ip = from_asio(from);
+  const ZoneConfig& config = r->config();
+  if (config.allow_transfer.empty()) {
+    // No ACL: the secondaries we notify may transfer, with their key.
+    for (const auto& peer : config.notify)
+      if (peer.address.ip == ip && key_matches(peer.key, key)) return true;
+    return false;
+  }
+  for (const auto& acl : config.allow_transfer)
+    if (acl.prefix.contains(ip) && key_matches(acl.key, key)) return true;
+  return false;
+}
+
+xfr::NotifyVerdict Daemon::on_notify(dns::NameView zone, const asio::ip::address& from,
+                                     const xfr::TsigKey* key, std::optional<uint32_t> serial) {
+  auto r = runtime(zone);
+  if (!r) return xfr::NotifyVerdict::not_auth;
+  const IpAddress ip = from_asio(from);
+  for (const auto& primary : r->config().primaries) {
+    if (primary.address.ip == ip && key_matches(primary.key, key)) {
+      base::log::info("zone " + r->config().name.to_text() + ": NOTIFY from " + from.to_string() +
+                      (serial ? " serial " + std::to_string(*serial) : std::string()));
+      r->wake();
+      return xfr::NotifyVerdict::accepted;
+    }
+  }
+  base::log::warn("zone " + r->config().name.to_text() + ": NOTIFY from " + from.to_string() +
+                  " refused: not a primary of the zone" + (key ? "" : " (or unsigned)"));
+  return xfr::NotifyVerdict::refused;
+}
+
+HttpResponse Daemon::answer_http(std::string_view method, std::string_view target) const {
+  (void)method;
+  const std::string_view path = target.substr(0, target.find('?'));
+  std::vector<ZoneStatus> statuses;
+  zones_.with_lock([&](const ZoneTable& t) {
+    for (const auto& [name, zone] : t) statuses.push_back(zone->status());
+  });
+  const base::TimePoint now = clock_.now();
+  if (path == "/status") {
+    std::string body = "{\"zones\":[";
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      if (i) body += ',';
+      body += to_json(statuses[i], now);
+    }
+    if (dns_server_) {
+      const auto c = dns_server_->counters();
+      body += "],\"server\":{\"queries\":" + std::to_string(c.queries) +
+              ",\"notifies_in\":" + std::to_string(c.notifies) +
+              ",\"axfr_out\":" + std::to_string(c.axfr_out) + ",\"ixfr_out\":" + std::to_string(c.ixfr_out) +
+              ",\"refused\":" + std::to_string(c.refused) + ",\"formerr\":" + std::to_string(c.formerr) +
+              ",\"tsig_failures\":" + std::to_string(c.tsig_failures) + "}}\n";
+    } else {
+      body += "]}\n";
+    }
+    return HttpResponse{200, "application/json", std::move(body)};
+  }
+  if (path == "/healthz") {
+    std::string problems;
+    for (const auto& s : statuses) {
+      std::string why;
+      if (!s.healthy(now, &why)) problems += why + "\n";
+    }
+    if (problems.empty()) return HttpResponse{200, "text/plain", "ok\n"};
+    return HttpResponse{503, "text/plain", problems};
+  }
+  return HttpResponse{404, "text/plain", "not found: try /status or /healthz\n"};
+}
+
+}  // namespace signerd

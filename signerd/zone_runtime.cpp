@@ -1,0 +1,469 @@
+#include "signerd/zone_runtime.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/log.hpp"
+#include "dns/serial.hpp"
+#include "dns/soa.hpp"
+#include "dns/wire.hpp"
+#include "dns/zone_diff.hpp"
+#include "dns/zone_diff_merge.hpp"
+#include "dnssec/sign_diff.hpp"
+#include "dnssec/zone_signer.hpp"
+#include "policy/serial_policy.hpp"
+#include "store/keys.hpp"
+#include "store/zone_store.hpp"
+#include "xfr/notify_sender.hpp"
+#include "xfr/soa_query.hpp"
+#include "xfr/transfer_in.hpp"
+
+namespace signerd {
+namespace {
+
+using base::Errc;
+using base::make_error;
+using std::chrono::seconds;
+
+// Journal entries kept in memory for IXFR out, and how many commits go by
+// before the store writes a fresh snapshot (so that a restart replays at
+// most this many diffs).
+constexpr size_t kJournalEntries = 200;
+constexpr size_t kCompactEvery = 100;
+// When the SOA is unknown (no zone yet) or its timers are absurd.
+constexpr seconds kDefaultRetry{30};
+constexpr seconds kMinTimer{1};
+constexpr seconds kMaxTimer{std::chrono::hours(24)};
+
+asio::ip::address to_asio(const IpAddress& ip) {
+  if (ip.family == IpAddress::Family::v4) {
+    asio::ip::address_v4::bytes_type b;
+    std::copy_n(ip.bytes.begin(), 4, b.begin());
+    return asio::ip::address_v4(b);
+  }
+  asio::ip::address_v6::bytes_type b;
+  std::copy_n(ip.bytes.begin(), 16, b.begin());
+  return asio::ip::address_v6(b);
+}
+
+std::optional<dns::RRset> soa_of(const dns::ZoneVersion& zone) {
+  auto soa = zone.apex().find(dns::RRType::SOA);
+  if (!soa) return std::nullopt;
+  return soa->to_rrset(zone.origin(), zone.rclass());
+}
+
+// The SOA RRset with another serial.
+base::Result<dns::RRset> with_serial(const dns::RRset& soa, uint32_t serial) {
+  if (soa.size() != 1)
+    return make_error(Errc::malformed, "SOA RRset holds " + std::to_string(soa.size()) + " RRs");
+  auto rdata = dns::soa_with_serial(soa.rdatas()[0], serial);
+  if (!rdata) return make_error(Errc::malformed, "malformed SOA RDATA");
+  dns::RRset out(soa.owner(), soa.type(), soa.rclass(), soa.ttl());
+  out.add(*rdata);
+  return out;
+}
+
+seconds clamp_timer(uint32_t value) { return std::clamp(seconds{value}, kMinTimer, kMaxTimer); }
+
+}  // namespace
+
+std::optional<base::TimePoint> earliest_signature_expiry(const dns::ZoneVersion& zone, base::TimePoint now) {
+  std::optional<uint32_t> earliest;
+  const auto now32 = static_cast<uint32_t>(now.time_since_epoch().count());
+  zone.for_each_rrset([&](const dns::NodeView&, const dns::RRsetView& rrset) {
+    if (rrset.type() != dns::RRType::RRSIG) return;
+    for (size_t i = 0; i < rrset.size(); ++i) {
+      auto rdata = rrset.rdata(i);
+      if (rdata.size() < 12) continue;
+      const uint32_t expiration = dns::get_u32(rdata.data() + 8);
+      // RFC 4034 section 3.1.5: serial arithmetic around now.
+      if (!earliest || static_cast<int32_t>(expiration - *earliest) < 0) earliest = expiration;
+    }
+  });
+  if (!earliest) return std::nullopt;
+  const auto delta = static_cast<int32_t>(*earliest - now32);
+  return now + seconds{delta};
+}
+
+ZoneRuntime::ZoneRuntime(DaemonContext& ctx, ZoneConfig config, policy::Kasp kasp)
+    : ctx_(ctx),
+      config_(std::move(config)),
+      kasp_(std::move(kasp)),
+      params_(signing_params(kasp_)),
+      strand_(asio::make_strand(ctx.zone_pool.get_executor())),
+      wake_timer_(strand_) {
+  status_.with_lock([&](ZoneStatus& s) {
+    s.zone = config_.name.to_text();
+    s.refresh_window = kasp_.signatures_refresh;
+  });
+}
+
+std::string ZoneRuntime::who() const { return "zone " + config_.name.to_text(); }
+
+void ZoneRuntime::start(std::function<void()> done) {
+  asio::co_spawn(
+      strand_, [self = shared_from_this()] { return self->run(); },
+      [self = shared_from_this(), done = std::move(done)](std::exception_ptr e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            base::log::error(self->who() + ": stopped by an unexpected error: " + ex.what());
+          }
+        }
+        if (done) done();
+      });
+}
+
+void ZoneRuntime::stop() {
+  stop_requested_ = true;
+  asio::post(strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
+}
+
+void ZoneRuntime::wake() {
+  woken_ = true;
+  asio::post(strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
+}
+
+ZoneStatus ZoneRuntime::status() const {
+  return status_.with_lock([](const ZoneStatus& s) { return s; });
+}
+
+void ZoneRuntime::record_error(std::string message) {
+  base::log::error(who() + ": " + message);
+  status_.with_lock([&](ZoneStatus& s) {
+    s.errors.push_back(std::move(message));
+    if (s.errors.size() > 10) s.errors.erase(s.errors.begin());
+  });
+}
+
+asio::awaitable<void> ZoneRuntime::run() {
+  if (auto resumed = resume(); !resumed) {
+    record_error("cannot start: " + resumed.error().detail);
+    co_return;
+  }
+  while (!stop_requested_ && !ctx_.stopping) {
+    woken_ = false;
+    const bool reached = co_await refresh_from_primaries();
+    if (stop_requested_ || ctx_.stopping) break;
+    if (signed_) {
+      auto expiry = status_.with_lock([](const ZoneStatus& s) { return s.earliest_expiry; });
+      if (expiry && *expiry <= ctx_.clock.now() + kasp_.signatures_refresh) {
+        if (auto refreshed = refresh_signatures(); !refreshed)
+          record_error("signature refresh failed: " + refreshed.error().detail);
+      }
+    }
+    const base::TimePoint next = next_wakeup(reached);
+    status_.with_lock([&](ZoneStatus& s) { s.next_refresh = next; });
+    if (woken_) continue;
+    wake_timer_.expires_after(std::max(seconds{0}, next - ctx_.clock.now()));
+    boost::system::error_code ec;
+    co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  base::log::info(who() + ": stopped");
+}
+
+base::Result<void> ZoneRuntime::resume() {
+  // SoftHSM 2.6 fails key generation now and then (CKR_GENERAL_ERROR) while
+  // other sessions sign: generate only while no zone signs.
+  std::lock_guard signing(ctx_.signing_lock);
+  std::lock_guard lock(ctx_.offline_lock);
+  auto records = ensure_policy_keys(ctx_.offline, config_.name, kasp_, ctx_.clock.now());
+  if (!records) return std::move(records).error();
+  keys_ = zone_keys(ctx_.offline, *records);
+  status_.with_lock([&](ZoneStatus& s) {
+    s.keys.clear();
+    for (const auto& k : *records)
+      s.keys.push_back({k.key_tag, k.algorithm, std::string(store::to_string(k.role)),
+                        std::string(store::to_string(k.state))});
+  });
+  auto stored = store::load_zone(ctx_.offline.db, config_.name);
+  if (!stored) return std::move(stored).error();
+  if (!*stored) {
+    base::log::info(who() + ": nothing stored yet; waiting for the first transfer");
+    return base::ok();
+  }
+  view_ = (*stored)->unsigned_version;
+  signed_ = (*stored)->signed_version;
+  for (auto& d : (*stored)->journal) journal_.push_back(std::make_shared<const dns::ZoneDiff>(std::move(d)));
+  // With `keep` the view's SOA is the primary's unless a signature refresh
+  // bumped it; a primary that does not know the serial answers IXFR with
+  // its whole zone, which is handled like an AXFR.
+  upstream_soa_ = soa_of(*view_);
+  publish(signed_, std::nullopt);
+  status_.with_lock([&](ZoneStatus& s) {
+    s.upstream_serial = view_->serial();
+    s.earliest_expiry = earliest_signature_expiry(*signed_, ctx_.clock.now());
+  });
+  base::log::info(who() + ": resumed signed serial " + std::to_string(signed_->serial()) + " from the store");
+  return base::ok();
+}
+
+asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
+  for (const auto& primary : config_.primaries) {
+    if (stop_requested_ || ctx_.stopping) co_return false;
+    const std::string peer = primary.address.to_string();
+    const xfr::TsigKey* key = primary.key ? ctx_.keyring.find(*primary.key) : nullptr;
+    const auto address = to_asio(primary.address.ip);
+    auto serial = co_await xfr::query_soa_serial(asio::ip::udp::endpoint(address, primary.address.port),
+                                                 config_.name, key, std::chrono::seconds(5), ctx_.clock);
+    if (!serial) {
+      record_error("SOA query to " + peer + " failed: " + serial.error().detail);
+      continue;
+    }
+    last_contact_ = ctx_.clock.now();
+    status_.with_lock([](ZoneStatus& s) { s.expired_upstream.reset(); });
+    if (upstream_soa_ && view_ &&
+        !dns::serial_lt(dns::soa_timers(upstream_soa_->rdatas()[0])->serial, *serial)) {
+      status_.with_lock([&](ZoneStatus& s) {
+        s.last_transfer_kind = "up-to-date";
+        s.last_transfer_result = "ok";
+        s.last_transfer_peer = peer;
+        s.last_transfer_time = ctx_.clock.now();
+      });
+      co_return true;
+    }
+    xfr::TransferLimits limits;
+    limits.max_records = config_.max_records;
+    limits.max_bytes = config_.max_transfer_bytes;
+    std::optional<dns::RRset> from;
+    if (view_) from = upstream_soa_;
+    auto transfer = co_await xfr::transfer_in(asio::ip::tcp::endpoint(address, primary.address.port),
+                                              config_.name, from, key, limits, ctx_.clock);
+    if (!transfer) {
+      record_error("transfer from " + peer + " failed: " + transfer.error().detail);
+      status_.with_lock([&](ZoneStatus& s) {
+        s.last_transfer_kind = from ? "ixfr" : "axfr";
+        s.last_transfer_result = transfer.error().detail;
+        s.last_transfer_peer = peer;
+        s.last_transfer_time = ctx_.clock.now();
+      });
+      continue;
+    }
+    if (transfer->dropped_dnssec > 0)
+      base::log::warn(who() + ": dropped " + std::to_string(transfer->dropped_dnssec) +
+                      " DNSSEC records from " + peer + " (signerd signs the zone itself)");
+    std::string kind;
+    base::Result<void> done = base::ok();
+    switch (transfer->kind) {
+      case xfr::TransferResult::Kind::up_to_date: kind = "up-to-date"; break;
+      case xfr::TransferResult::Kind::axfr:
+        kind = "axfr";
+        done = commit_full(transfer->full, "AXFR from " + peer);
+        break;
+      case xfr::TransferResult::Kind::ixfr: {
+        kind = "ixfr";
+        dns::ZoneDiff merged = dns::merge_diffs(transfer->diffs);
+        std::optional<dns::RRset> new_soa;
+        for (const auto& rrset : merged.added)
+          if (rrset.type() == dns::RRType::SOA) new_soa = rrset;
+        if (!new_soa) {
+          done = make_error(Errc::malformed, "IXFR without a new SOA");
+          break;
+        }
+        dns::ZoneDiff change;
+        change.from = view_->serial();
+        change.to =
+            policy::next_serial(config_.serial, signed_->serial(), transfer->serial, ctx_.clock.now());
+        for (auto& rrset : merged.removed)
+          if (rrset.type() != dns::RRType::SOA) change.removed.push_back(std::move(rrset));
+        for (auto& rrset : merged.added)
+          if (rrset.type() != dns::RRType::SOA) change.added.push_back(std::move(rrset));
+        change.removed.push_back(*soa_of(*view_));
+        auto ours = with_serial(*new_soa, change.to);
+        if (!ours) {
+          done = std::move(ours).error();
+          break;
+        }
+        change.added.push_back(std::move(*ours));
+        done = commit_change(change, new_soa, "IXFR from " + peer);
+        break;
+      }
+    }
+    status_.with_lock([&](ZoneStatus& s) {
+      s.last_transfer_kind = kind;
+      s.last_transfer_result = done ? "ok" : done.error().detail;
+      s.last_transfer_peer = peer;
+      s.last_transfer_time = ctx_.clock.now();
+    });
+    if (!done) {
+      record_error(kind + " from " + peer + " not applied: " + done.error().detail);
+      continue;
+    }
+    co_return true;
+  }
+  // No primary answered. SOA expire does not stop signing or serving: the
+  // last zone stays and its signatures are kept fresh; say so loudly.
+  if (view_ && last_contact_) {
+    const auto expire = clamp_timer(dns::soa_timers(upstream_soa_->rdatas()[0])->expire);
+    if (ctx_.clock.now() > *last_contact_ + expire) {
+      base::log::warn(who() + ": no primary answered for longer than the SOA expire (" +
+                      std::to_string(expire.count()) + " s); still serving and re-signing the last zone");
+      status_.with_lock([&](ZoneStatus& s) {
+        if (!s.expired_upstream) s.expired_upstream = *last_contact_ + expire;
+      });
+    }
+  }
+  co_return false;
+}
+
+base::Result<void> ZoneRuntime::commit_full(std::shared_ptr<const dns::ZoneVersion> upstream,
+                                            std::string_view why) {
+  auto upstream_soa = soa_of(*upstream);
+  if (!upstream_soa) return make_error(Errc::malformed, "transferred zone has no SOA");
+  const base::TimePoint now = ctx_.clock.now();
+  const uint32_t serial = policy::next_serial(
+      config_.serial, signed_ ? std::optional(signed_->serial()) : std::nullopt, upstream->serial(), now);
+  // The signing view: the primary's data with our serial in the SOA.
+  dns::ZoneDiff rewrite{upstream->serial(), serial, {*upstream_soa}, {}};
+  auto ours = with_serial(*upstream_soa, serial);
+  if (!ours) return std::move(ours).error();
+  rewrite.added.push_back(std::move(*ours));
+  std::shared_ptr<const dns::ZoneVersion> view = upstream;
+  if (serial != upstream->serial()) {
+    auto rewritten = dns::apply_diff(*upstream, rewrite);
+    if (!rewritten) return std::move(rewritten).error();
+    view = std::move(*rewritten);
+  }
+  if (view_ && signed_) {
+    // A whole new zone while we hold one: sign only the difference, so
+    // unchanged signatures stay and secondaries can still use IXFR.
+    dns::ZoneDiff change = dns::diff_versions(*view_, *view);
+    return commit_change(change, upstream_soa, why);
+  }
+  std::shared_ptr<const dns::ZoneVersion> signed_version;
+  {
+    std::lock_guard lock(ctx_.signing_lock);
+    auto signed_zone = dnssec::sign_zone(*view, keys_, params_, now, ctx_.signing_workers);
+    if (!signed_zone) return std::move(signed_zone).error();
+    signed_version = std::move(*signed_zone);
+  }
+  {
+    std::lock_guard lock(ctx_.offline_lock);
+    auto saved = store::save_snapshot(ctx_.offline.db, *view, *signed_version, now);
+    if (!saved) return std::move(saved).error();
+  }
+  view_ = view;
+  signed_ = signed_version;
+  upstream_soa_ = upstream_soa;
+  journal_.clear();
+  publish(signed_, std::nullopt);
+  status_.with_lock([&](ZoneStatus& s) {
+    s.upstream_serial = upstream->serial();
+    s.earliest_expiry = earliest_signature_expiry(*signed_, now);
+  });
+  base::log::info(who() + ": " + std::string(why) + ": signed serial " + std::to_string(serial) +
+                  " published (" + std::to_string(signed_->record_count()) + " records)");
+  announce(serial);
+  return base::ok();
+}
+
+base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
+                                              std::optional<dns::RRset> upstream_soa, std::string_view why) {
+  const base::TimePoint now = ctx_.clock.now();
+  dnssec::SignedUpdate update;
+  {
+    std::lock_guard lock(ctx_.signing_lock);
+    auto signed_update =
+        dnssec::sign_diff(*view_, *signed_, change, keys_, params_, now, ctx_.signing_workers);
+    if (!signed_update) return std::move(signed_update).error();
+    update = std::move(*signed_update);
+  }
+  {
+    std::lock_guard lock(ctx_.offline_lock);
+    auto appended = store::append_update(ctx_.offline.db, config_.name, change, update.signed_diff, now);
+    if (!appended) return std::move(appended).error();
+    if (++commits_since_compact_ >= kCompactEvery) {
+      commits_since_compact_ = 0;
+      if (auto compacted =
+              store::compact(ctx_.offline.db, config_.name, *update.unsigned_next, *update.signed_next, now);
+          !compacted)
+        base::log::warn(who() + ": store compaction failed (the journal still holds every change): " +
+                        compacted.error().detail);
+      (void)store::prune_journal(ctx_.offline.db, config_.name, kJournalEntries, 1ull << 30,
+                                 std::chrono::hours(24 * 30), now);
+    }
+  }
+  view_ = update.unsigned_next;
+  signed_ = update.signed_next;
+  if (upstream_soa) upstream_soa_ = std::move(upstream_soa);
+  publish(signed_, std::move(update.signed_diff));
+  status_.with_lock([&](ZoneStatus& s) {
+    if (upstream_soa_) s.upstream_serial = dns::soa_timers(upstream_soa_->rdatas()[0])->serial;
+    s.signatures_made += update.signatures_made;
+    s.earliest_expiry = earliest_signature_expiry(*signed_, now);
+  });
+  base::log::info(who() + ": " + std::string(why) + ": signed serial " + std::to_string(signed_->serial()) +
+                  " published (" + std::to_string(update.signatures_made) + " signatures made)");
+  announce(signed_->serial());
+  return base::ok();
+}
+
+base::Result<void> ZoneRuntime::refresh_signatures() {
+  const uint32_t serial =
+      policy::next_serial(config_.serial, signed_->serial(), view_->serial(), ctx_.clock.now());
+  dns::ZoneDiff change{view_->serial(), serial, {}, {}};
+  auto soa = soa_of(*view_);
+  auto ours = with_serial(*soa, serial);
+  if (!ours) return std::move(ours).error();
+  change.removed.push_back(*soa);
+  change.added.push_back(std::move(*ours));
+  if (config_.serial == policy::SerialPolicy::keep)
+    base::log::warn(who() + ": signatures near expiry and no change from the primary: serial " +
+                    std::to_string(serial) + " published ahead of the primary's");
+  return commit_change(change, std::nullopt, "signature refresh");
+}
+
+void ZoneRuntime::publish(std::shared_ptr<const dns::ZoneVersion> signed_version,
+                          std::optional<dns::ZoneDiff> signed_diff) {
+  if (signed_diff) {
+    journal_.push_back(std::make_shared<const dns::ZoneDiff>(std::move(*signed_diff)));
+    if (journal_.size() > kJournalEntries) journal_.erase(journal_.begin());
+  }
+  auto served = std::make_shared<xfr::ServedZone>();
+  served->signed_version = signed_version;
+  served->journal = journal_;
+  served_.store(std::move(served));
+  status_.with_lock([&](ZoneStatus& s) {
+    s.signed_serial = signed_version->serial();
+    s.versions_published += 1;
+  });
+}
+
+void ZoneRuntime::announce(uint32_t serial) {
+  for (const auto& peer : config_.notify) {
+    const xfr::TsigKey* key = peer.key ? ctx_.keyring.find(*peer.key) : nullptr;
+    asio::ip::udp::endpoint endpoint(to_asio(peer.address.ip), peer.address.port);
+    const std::string name = peer.address.to_string();
+    asio::co_spawn(
+        ctx_.io,
+        [self = shared_from_this(), endpoint, key, serial, name]() -> asio::awaitable<void> {
+          auto result = co_await xfr::send_notify(endpoint, self->config_.name, serial, key,
+                                                  xfr::NotifyRetry{}, self->ctx_.clock);
+          NotifyStatus n{name, serial, result.answered, result.answered ? "answered" : result.error,
+                         self->ctx_.clock.now()};
+          if (!result.answered)
+            base::log::warn(self->who() + ": NOTIFY for serial " + std::to_string(serial) + " to " + name +
+                            " not answered: " + result.error);
+          self->status_.with_lock([&](ZoneStatus& s) {
+            std::erase_if(s.last_notify, [&](const NotifyStatus& old) { return old.peer == name; });
+            s.last_notify.push_back(std::move(n));
+          });
+        },
+        asio::detached);
+  }
+}
+
+base::TimePoint ZoneRuntime::next_wakeup(bool primary_reached) const {
+  const base::TimePoint now = ctx_.clock.now();
+  base::TimePoint next = now + kDefaultRetry;
+  if (upstream_soa_) {
+    auto timers = dns::soa_timers(upstream_soa_->rdatas()[0]);
+    next = now + clamp_timer(primary_reached ? timers->refresh : timers->retry);
+  }
+  auto expiry = status_.with_lock([](const ZoneStatus& s) { return s.earliest_expiry; });
+  if (expiry) next = std::min(next, std::max(now + kMinTimer, *expiry - kasp_.signatures_refresh));
+  return next;
+}
+
+}  // namespace signerd

@@ -1,0 +1,57 @@
+// signerd/zone_status.hpp — what the daemon tells about one zone.
+//
+// Owns: ZoneStatus, the plain values a zone reports for /status, /healthz
+// and logs, and their JSON form. Does not own: computing them (the zone's
+// runtime does, under its lock) or serving HTTP.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+
+namespace signerd {
+
+struct KeyStatus {
+  uint16_t tag = 0;
+  uint8_t algorithm = 0;
+  std::string role;
+  std::string state;
+};
+
+struct NotifyStatus {
+  std::string peer;
+  uint32_t serial = 0;
+  bool answered = false;
+  std::string result;  // "NOERROR", "REFUSED", "no answer after 5 attempts", …
+  base::TimePoint time{};
+};
+
+struct ZoneStatus {
+  std::string zone;
+  std::optional<uint32_t> upstream_serial;  // the primary's serial we hold
+  std::optional<uint32_t> signed_serial;    // what we serve
+  std::optional<base::TimePoint> last_transfer_time;
+  std::string last_transfer_kind;    // "axfr", "ixfr", "up-to-date", ""
+  std::string last_transfer_result;  // "ok" or the error
+  std::string last_transfer_peer;
+  std::vector<NotifyStatus> last_notify;
+  std::optional<base::TimePoint> next_refresh;
+  std::optional<base::TimePoint> earliest_expiry;   // of any RRSIG we serve
+  std::optional<base::TimePoint> expired_upstream;  // SOA expire passed: primaries unreachable since
+  std::chrono::seconds refresh_window{0};           // policy signatures-refresh
+  std::vector<KeyStatus> keys;
+  std::vector<std::string> errors;  // the current problems, newest last
+  uint64_t signatures_made = 0;
+  uint64_t versions_published = 0;
+
+  // Healthy when a signed version is served and no signature expires within
+  // the refresh window; `why` says what is wrong otherwise.
+  bool healthy(base::TimePoint now, std::string* why) const;
+};
+
+std::string to_json(const ZoneStatus& status, base::TimePoint now);
+
+}  // namespace signerd

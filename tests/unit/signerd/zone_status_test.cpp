@@ -1,0 +1,69 @@
+#include "signerd/zone_status.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace signerd {
+namespace {
+
+using namespace std::chrono;
+
+const base::TimePoint kNow = sys_days{year{2026} / 11 / 23} + hours{12};
+
+ZoneStatus serving() {
+  ZoneStatus s;
+  s.zone = "example.com.";
+  s.signed_serial = 7;
+  s.upstream_serial = 7;
+  s.refresh_window = hours{24 * 5};
+  s.earliest_expiry = kNow + hours{24 * 10};
+  return s;
+}
+
+TEST(ZoneStatus, HealthyWhenServingWithFreshSignatures) {
+  std::string why;
+  EXPECT_TRUE(serving().healthy(kNow, &why)) << why;
+}
+
+TEST(ZoneStatus, UnhealthyBeforeTheFirstSignedVersion) {
+  ZoneStatus s = serving();
+  s.signed_serial.reset();
+  std::string why;
+  EXPECT_FALSE(s.healthy(kNow, &why));
+  EXPECT_NE(why.find("no signed version"), std::string::npos) << why;
+}
+
+TEST(ZoneStatus, UnhealthyWhenASignatureExpiresWithinTheRefreshWindow) {
+  ZoneStatus s = serving();
+  s.earliest_expiry = kNow + hours{24 * 4};
+  std::string why;
+  EXPECT_FALSE(s.healthy(kNow, &why));
+  EXPECT_NE(why.find("2026-11-27T12:00:00Z"), std::string::npos) << why;
+}
+
+TEST(ZoneStatus, UnhealthyPastTheSoaExpire) {
+  ZoneStatus s = serving();
+  s.expired_upstream = kNow - hours{1};
+  std::string why;
+  EXPECT_FALSE(s.healthy(kNow, &why));
+  EXPECT_NE(why.find("unreachable"), std::string::npos) << why;
+}
+
+TEST(ZoneStatus, JsonEscapesAndSaysWhy) {
+  ZoneStatus s = serving();
+  s.errors.push_back("transfer from 192.0.2.1@53 failed: \"bad\"\n");
+  s.keys.push_back({12345, 13, "csk", "active"});
+  s.signed_serial.reset();
+  const std::string json = to_json(s, kNow);
+  EXPECT_NE(json.find("\"signed_serial\":null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\\\"bad\\\"\\n"), std::string::npos) << json;
+  EXPECT_NE(json.find("{\"tag\":12345,\"algorithm\":13,\"role\":\"csk\",\"state\":\"active\"}"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"healthy\":false"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"earliest_signature_expiry\":\"2026-12-03T12:00:00Z\""), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace signerd
