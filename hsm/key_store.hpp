@@ -84,6 +84,14 @@ class KeyStore {
   // available), conflict (a key with this id exists), invalid_argument.
   // Nothing is left behind when generation fails half-way.
   virtual base::Result<KeyInfo> generate(const KeySpec& spec) = 0;
+  // Whether keys of `alg` can be generated and used here, checked before
+  // any key is made (a config naming an algorithm the token lacks fails at
+  // start, not at the first signing). Errors: unsupported, naming what is
+  // missing. The default (software keys) supports every algorithm.
+  virtual base::Result<void> check_algorithm(Algorithm alg) const {
+    (void)alg;
+    return base::ok();
+  }
   // Every key this store can sign with; keys it cannot interpret are skipped.
   virtual base::Result<std::vector<KeyInfo>> list() = 0;
   // Errors: not_found, conflict (ref matches several keys), as KeySession::open.

@@ -60,7 +60,8 @@ class Pkcs11KeyStore final : public KeyStore {
   base::Result<std::unique_ptr<KeySession>> open_for_worker() override;
 
   // Whether the token has the mechanisms to generate and sign with `alg`.
-  bool supports(Algorithm alg) const { return token_->check_mechanisms(alg).has_value(); }
+  base::Result<void> check_algorithm(Algorithm alg) const override { return token_->check_mechanisms(alg); }
+  bool supports(Algorithm alg) const { return check_algorithm(alg).has_value(); }
   const Pkcs11Token& token() const noexcept { return *token_; }
 
  private:

@@ -10,6 +10,7 @@
 
 #include "base/log.hpp"
 #include "base/text.hpp"
+#include "signerd/asio_address.hpp"
 #include "signerd/json.hpp"
 
 namespace signerd {
@@ -22,31 +23,6 @@ std::string zone_key(dns::NameView zone) {
   std::string text = dns::Name(zone).to_text();
   for (char& c : text) c = base::ascii_lower(c);
   return text;
-}
-
-IpAddress from_asio(const asio::ip::address& a) {
-  IpAddress ip;
-  if (a.is_v4() || (a.is_v6() && a.to_v6().is_v4_mapped())) {
-    const auto v4 = a.is_v4() ? a.to_v4() : asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-    const auto b = v4.to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin());
-    return ip;
-  }
-  ip.family = IpAddress::Family::v6;
-  const auto b = a.to_v6().to_bytes();
-  std::copy(b.begin(), b.end(), ip.bytes.begin());
-  return ip;
-}
-
-asio::ip::address to_asio(const IpAddress& ip) {
-  if (ip.family == IpAddress::Family::v4) {
-    asio::ip::address_v4::bytes_type b;
-    std::copy_n(ip.bytes.begin(), 4, b.begin());
-    return asio::ip::address_v4(b);
-  }
-  asio::ip::address_v6::bytes_type b;
-  std::copy_n(ip.bytes.begin(), 16, b.begin());
-  return asio::ip::address_v6(b);
 }
 
 bool key_matches(const std::optional<dns::Name>& wanted, const xfr::TsigKey* key) {
@@ -149,6 +125,13 @@ int Daemon::main_loop() {
       };
   signals.async_wait(on_signal);
 
+  for (const auto& zone : config.zones) {
+    auto kasp = config.find_policy(zone.policy);
+    if (auto usable = kasp ? check_policy_algorithms(*offline_->keys, *kasp) : base::ok(); !usable) {
+      base::log::error("zone " + zone.name.to_text() + ": " + usable.error().detail);
+      return 1;
+    }
+  }
   for (const auto& zone : config.zones) {
     if (auto started = start_zone(zone); !started) {
       base::log::error(started.error().detail);

@@ -14,7 +14,9 @@ namespace {
 using base::Errc;
 using base::make_error;
 
-base::Result<std::unique_ptr<hsm::KeyStore>> make_key_store(const HsmConfig& hsm_config) {
+}  // namespace
+
+base::Result<std::unique_ptr<hsm::KeyStore>> open_key_store(const HsmConfig& hsm_config) {
   if (hsm_config.backend == KeyBackend::pem) {
     auto s = hsm::PemKeyStore::create(hsm_config.key_dir.string());
     if (!s) return std::move(s).error();
@@ -29,6 +31,8 @@ base::Result<std::unique_ptr<hsm::KeyStore>> make_key_store(const HsmConfig& hsm
   if (!s) return std::move(s).error();
   return std::unique_ptr<hsm::KeyStore>(std::move(*s));
 }
+
+namespace {
 
 store::KeyRole to_store(policy::Role role) {
   switch (role) {
@@ -112,7 +116,7 @@ base::Result<OfflineContext> OfflineContext::open(const std::filesystem::path& c
 }
 
 base::Result<void> OfflineContext::open_key_store() {
-  auto opened = make_key_store(config.hsm);
+  auto opened = signerd::open_key_store(config.hsm);
   if (!opened) return std::move(opened).error();
   keys = std::move(*opened);
   return base::ok();
@@ -166,6 +170,18 @@ base::Result<std::vector<store::KeyRecord>> ensure_policy_keys(OfflineContext& c
     chosen.push_back(std::move(k));
   }
   return chosen;
+}
+
+base::Result<void> check_policy_algorithms(const hsm::KeyStore& keys, const policy::Kasp& kasp) {
+  for (const auto& want : kasp.keys) {
+    auto alg = hsm::algorithm_from_number(want.algorithm);
+    if (!alg)
+      return make_error(Errc::unsupported, "policy " + kasp.name + ": algorithm " + std::to_string(want.algorithm) +
+                                               " has no key backend");
+    if (auto usable = keys.check_algorithm(*alg); !usable)
+      return make_error(Errc::unsupported, "policy " + kasp.name + ": " + usable.error().detail);
+  }
+  return base::ok();
 }
 
 dnssec::SigningParams signing_params(const policy::Kasp& kasp) {

@@ -42,6 +42,14 @@ struct OfflineContext {
 base::Result<std::vector<store::KeyRecord>> ensure_policy_keys(OfflineContext& ctx, const dns::Name& zone,
                                                                const policy::Kasp& kasp, base::TimePoint now);
 
+// Checks that the key store can generate and use every algorithm `kasp`
+// names. Errors: unsupported, naming the policy and the algorithm.
+base::Result<void> check_policy_algorithms(const hsm::KeyStore& keys, const policy::Kasp& kasp);
+
+// The key store `hsm` names: logs in to the PKCS#11 token, or opens the PEM
+// directory. Errors name the module, token or file.
+base::Result<std::unique_ptr<hsm::KeyStore>> open_key_store(const HsmConfig& hsm);
+
 // Signing parameters from a policy (validity, jitter, DNSKEY TTL, NSEC or
 // NSEC3 with a fresh random salt of the policy's length).
 dnssec::SigningParams signing_params(const policy::Kasp& kasp);

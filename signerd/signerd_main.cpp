@@ -6,6 +6,7 @@
 #include "base/log.hpp"
 #include "signerd/config.hpp"
 #include "signerd/daemon.hpp"
+#include "signerd/offline_context.hpp"
 #include "xfr/tsig.hpp"
 
 namespace {
@@ -14,7 +15,8 @@ constexpr const char* kUsage =
     "usage: signerd [--config FILE] [--check] [--log-format text|json] [--log-level debug|info|warn|error]\n"
     "  Runs the signer in the foreground with the YAML config FILE\n"
     "  (default /etc/signerd/signerd.yaml). --check validates the config, the\n"
-    "  TSIG secret files it names, and exits: 0 when valid, 1 with every error\n"
+    "  TSIG secret files it names and the HSM (login, and the mechanisms every\n"
+    "  policy's algorithms need), and exits: 0 when valid, 1 with every error\n"
     "  as FILE:LINE: FIELD: MESSAGE.\n"
     "  Signals: TERM/INT stop, HUP reloads the zone list.\n";
 
@@ -36,6 +38,21 @@ int check(const std::string& file) {
       std::fprintf(stderr, "%s: tsig %s: %s\n", file.c_str(), k.name.to_text().c_str(),
                    key.error().detail.c_str());
       status = 1;
+    }
+  }
+  // The key store must be there and able to make every policy's keys.
+  auto keys = signerd::open_key_store(config->hsm);
+  if (!keys) {
+    std::fprintf(stderr, "%s: hsm: %s\n", file.c_str(), keys.error().detail.c_str());
+    status = 1;
+  } else {
+    for (const auto& zone : config->zones) {
+      auto kasp = config->find_policy(zone.policy);
+      if (auto usable = kasp ? signerd::check_policy_algorithms(**keys, *kasp) : signerd::base::ok(); !usable) {
+        std::fprintf(stderr, "%s: zone %s: %s\n", file.c_str(), zone.name.to_text().c_str(),
+                     usable.error().detail.c_str());
+        status = 1;
+      }
     }
   }
   if (status == 0) std::printf("%s: ok (%zu zones)\n", file.c_str(), config->zones.size());

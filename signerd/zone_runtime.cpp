@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <span>
 
 #include "base/log.hpp"
 #include "dns/serial.hpp"
@@ -12,6 +13,7 @@
 #include "dnssec/sign_diff.hpp"
 #include "dnssec/zone_signer.hpp"
 #include "policy/serial_policy.hpp"
+#include "signerd/asio_address.hpp"
 #include "store/keys.hpp"
 #include "store/zone_store.hpp"
 #include "xfr/notify_sender.hpp"
@@ -35,17 +37,6 @@ constexpr seconds kDefaultRetry{30};
 constexpr seconds kMinTimer{1};
 constexpr seconds kMaxTimer{std::chrono::hours(24)};
 
-asio::ip::address to_asio(const IpAddress& ip) {
-  if (ip.family == IpAddress::Family::v4) {
-    asio::ip::address_v4::bytes_type b;
-    std::copy_n(ip.bytes.begin(), 4, b.begin());
-    return asio::ip::address_v4(b);
-  }
-  asio::ip::address_v6::bytes_type b;
-  std::copy_n(ip.bytes.begin(), 16, b.begin());
-  return asio::ip::address_v6(b);
-}
-
 std::optional<dns::RRset> soa_of(const dns::ZoneVersion& zone) {
   auto soa = zone.apex().find(dns::RRType::SOA);
   if (!soa) return std::nullopt;
@@ -67,22 +58,56 @@ seconds clamp_timer(uint32_t value) { return std::clamp(seconds{value}, kMinTime
 
 }  // namespace
 
-std::optional<base::TimePoint> earliest_signature_expiry(const dns::ZoneVersion& zone, base::TimePoint now) {
+namespace {
+
+// RFC 4034 section 3.1.5: expirations compare in serial arithmetic.
+void fold_expiration(std::span<const uint8_t> rrsig_rdata, std::optional<uint32_t>& earliest) {
+  if (rrsig_rdata.size() < 12) return;
+  const uint32_t expiration = dns::get_u32(rrsig_rdata.data() + 8);
+  if (!earliest || static_cast<int32_t>(expiration - *earliest) < 0) earliest = expiration;
+}
+
+std::optional<uint32_t> earliest_expiration(const dns::ZoneVersion& zone) {
   std::optional<uint32_t> earliest;
-  const auto now32 = static_cast<uint32_t>(now.time_since_epoch().count());
   zone.for_each_rrset([&](const dns::NodeView&, const dns::RRsetView& rrset) {
     if (rrset.type() != dns::RRType::RRSIG) return;
-    for (size_t i = 0; i < rrset.size(); ++i) {
-      auto rdata = rrset.rdata(i);
-      if (rdata.size() < 12) continue;
-      const uint32_t expiration = dns::get_u32(rdata.data() + 8);
-      // RFC 4034 section 3.1.5: serial arithmetic around now.
-      if (!earliest || static_cast<int32_t>(expiration - *earliest) < 0) earliest = expiration;
-    }
+    for (size_t i = 0; i < rrset.size(); ++i) fold_expiration(rrset.rdata(i), earliest);
   });
-  if (!earliest) return std::nullopt;
-  const auto delta = static_cast<int32_t>(*earliest - now32);
-  return now + seconds{delta};
+  return earliest;
+}
+
+std::optional<base::TimePoint> to_time(std::optional<uint32_t> expiration, base::TimePoint now) {
+  if (!expiration) return std::nullopt;
+  const auto now32 = static_cast<uint32_t>(now.time_since_epoch().count());
+  return now + seconds{static_cast<int32_t>(*expiration - now32)};
+}
+
+}  // namespace
+
+std::optional<base::TimePoint> earliest_signature_expiry(const dns::ZoneVersion& zone, base::TimePoint now) {
+  return to_time(earliest_expiration(zone), now);
+}
+
+void ZoneRuntime::track_expiry(const dns::ZoneDiff* signed_diff) {
+  // A full scan costs O(zone); after a diff only the added RRSIGs can lower
+  // the earliest expiration, unless the diff removed the one that was it.
+  bool rescan = signed_diff == nullptr || !earliest_expiration_;
+  if (!rescan) {
+    for (const auto& rrset : signed_diff->removed) {
+      if (rrset.type() != dns::RRType::RRSIG) continue;
+      for (const auto& rdata : rrset.rdatas())
+        if (rdata.size() >= 12 && dns::get_u32(rdata.data() + 8) == *earliest_expiration_) rescan = true;
+    }
+  }
+  if (rescan) {
+    earliest_expiration_ = earliest_expiration(*signed_);
+  } else {
+    for (const auto& rrset : signed_diff->added)
+      if (rrset.type() == dns::RRType::RRSIG)
+        for (const auto& rdata : rrset.rdatas()) fold_expiration(rdata, earliest_expiration_);
+  }
+  const auto when = to_time(earliest_expiration_, ctx_.clock.now());
+  status_.with_lock([&](ZoneStatus& s) { s.earliest_expiry = when; });
 }
 
 ZoneRuntime::ZoneRuntime(DaemonContext& ctx, ZoneConfig config, policy::Kasp kasp)
@@ -191,10 +216,8 @@ base::Result<void> ZoneRuntime::resume() {
   // its whole zone, which is handled like an AXFR.
   upstream_soa_ = soa_of(*view_);
   publish(signed_, std::nullopt);
-  status_.with_lock([&](ZoneStatus& s) {
-    s.upstream_serial = view_->serial();
-    s.earliest_expiry = earliest_signature_expiry(*signed_, ctx_.clock.now());
-  });
+  status_.with_lock([&](ZoneStatus& s) { s.upstream_serial = view_->serial(); });
+  track_expiry(nullptr);
   base::log::info(who() + ": resumed signed serial " + std::to_string(signed_->serial()) + " from the store");
   return base::ok();
 }
@@ -224,6 +247,10 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
       co_return true;
     }
     xfr::TransferLimits limits;
+    // A transfer that trickles must not hold up the re-signing that runs
+    // on this strand after it.
+    limits.total_timeout = std::clamp(std::chrono::duration_cast<seconds>(kasp_.signatures_refresh / 4),
+                                      seconds{60}, limits.total_timeout);
     limits.max_records = config_.max_records;
     limits.max_bytes = config_.max_transfer_bytes;
     std::optional<dns::RRset> from;
@@ -348,10 +375,8 @@ base::Result<void> ZoneRuntime::commit_full(std::shared_ptr<const dns::ZoneVersi
   upstream_soa_ = upstream_soa;
   journal_.clear();
   publish(signed_, std::nullopt);
-  status_.with_lock([&](ZoneStatus& s) {
-    s.upstream_serial = upstream->serial();
-    s.earliest_expiry = earliest_signature_expiry(*signed_, now);
-  });
+  status_.with_lock([&](ZoneStatus& s) { s.upstream_serial = upstream->serial(); });
+  track_expiry(nullptr);
   base::log::info(who() + ": " + std::string(why) + ": signed serial " + std::to_string(serial) +
                   " published (" + std::to_string(signed_->record_count()) + " records)");
   announce(serial);
@@ -387,11 +412,11 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
   view_ = update.unsigned_next;
   signed_ = update.signed_next;
   if (upstream_soa) upstream_soa_ = std::move(upstream_soa);
+  track_expiry(&update.signed_diff);
   publish(signed_, std::move(update.signed_diff));
   status_.with_lock([&](ZoneStatus& s) {
     if (upstream_soa_) s.upstream_serial = dns::soa_timers(upstream_soa_->rdatas()[0])->serial;
     s.signatures_made += update.signatures_made;
-    s.earliest_expiry = earliest_signature_expiry(*signed_, now);
   });
   base::log::info(who() + ": " + std::string(why) + ": signed serial " + std::to_string(signed_->serial()) +
                   " published (" + std::to_string(update.signatures_made) + " signatures made)");

@@ -63,6 +63,9 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
                std::optional<dns::ZoneDiff> signed_diff);
   void announce(uint32_t serial);
   base::TimePoint next_wakeup(bool primary_reached) const;
+  // Keeps the earliest RRSIG expiration (status, refresh timer) current
+  // after `signed_diff` (nullptr: a whole new signed version).
+  void track_expiry(const dns::ZoneDiff* signed_diff);
   void record_error(std::string message);
   std::string who() const;  // "zone example.com"
 
@@ -83,6 +86,7 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::optional<base::TimePoint> last_contact_;     // last time a primary answered
   std::vector<std::shared_ptr<const dns::ZoneDiff>> journal_;
   size_t commits_since_compact_ = 0;
+  std::optional<uint32_t> earliest_expiration_;  // RRSIG wire time
 
   std::atomic<std::shared_ptr<const xfr::ServedZone>> served_;
   base::LockGuarded<ZoneStatus> status_;

@@ -11,26 +11,13 @@
 # and holds the change, and no serial seen at signerd or at the secondary
 # ever goes back (a watcher records every serial it sees).
 #   crash_recovery.sh SIGNERD_BINARY
-set -euo pipefail
-signerd_bin=$(realpath "${1:?usage: crash_recovery.sh SIGNERD_BINARY}")
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$here/lib.sh"
-
-SYS_WORK=$(mktemp -d)
-export SYS_WORK
-trap 'status=$?; sys_stop_all; if [[ $status -ne 0 ]]; then for f in "$SYS_WORK"/signerd.*.log; do [[ -f $f ]] && { echo "--- $f (tail)"; tail -n 20 "$f"; }; done; fi; rm -rf "$SYS_WORK"' EXIT
+source "$(dirname "$0")/prelude.sh" "$@"
 
 zone=big.test
 names=150000
 added=20000
 serial_a=2024061501 # gen_zone.py's serial
 serial_b=2024061502
-step() { echo "== $*"; }
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
 
 primary_port=$(sys_free_port)
 signer_port=$(sys_free_port)

@@ -9,23 +9,10 @@
 #     (last_transfer_in.result, errors), and the served zone and serial stay;
 #   - afterwards a good transfer still goes through.
 #   hostile_input.sh SIGNERD_BINARY
-set -euo pipefail
-signerd_bin=$(realpath "${1:?usage: hostile_input.sh SIGNERD_BINARY}")
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$here/lib.sh"
-
-SYS_WORK=$(mktemp -d)
-export SYS_WORK
-trap 'status=$?; sys_stop_all; if [[ $status -ne 0 && -f $SYS_WORK/signerd.log ]]; then echo "--- signerd log (tail)"; tail -n 40 "$SYS_WORK/signerd.log"; fi; rm -rf "$SYS_WORK"' EXIT
+source "$(dirname "$0")/prelude.sh" "$@"
 
 zone=fake.test
 keyed=keyed.test
-step() { echo "== $*"; }
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
 
 fake_port=$(sys_free_port)
 signer_port=$(sys_free_port)

@@ -12,25 +12,12 @@
 # 503 naming the reason; the log says it keeps serving and re-signing; a
 # re-sign happens after the expire too.
 #   primary_down.sh SIGNERD_BINARY
-set -euo pipefail
-signerd_bin=$(realpath "${1:?usage: primary_down.sh SIGNERD_BINARY}")
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$here/lib.sh"
-
-SYS_WORK=$(mktemp -d)
-export SYS_WORK
-trap 'status=$?; sys_stop_all; if [[ $status -ne 0 && -f $SYS_WORK/signerd.log ]]; then echo "--- signerd log (tail)"; tail -n 40 "$SYS_WORK/signerd.log"; fi; rm -rf "$SYS_WORK"' EXIT
+source "$(dirname "$0")/prelude.sh" "$@"
 
 zone=down.test
 validity=120
 refresh=90
 expire=15
-step() { echo "== $*"; }
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
 
 primary_port=$(sys_free_port)
 signer_port=$(sys_free_port)

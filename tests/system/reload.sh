@@ -9,21 +9,8 @@
 #     logged error and every running zone stays.
 # The primary is fake_primary.py (serves any zone asked, unsigned).
 #   reload.sh SIGNERD_BINARY
-set -euo pipefail
-signerd_bin=$(realpath "${1:?usage: reload.sh SIGNERD_BINARY}")
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$here/lib.sh"
+source "$(dirname "$0")/prelude.sh" "$@"
 
-SYS_WORK=$(mktemp -d)
-export SYS_WORK
-trap 'status=$?; sys_stop_all; if [[ $status -ne 0 && -f $SYS_WORK/signerd.log ]]; then echo "--- signerd log (tail)"; tail -n 40 "$SYS_WORK/signerd.log"; fi; rm -rf "$SYS_WORK"' EXIT
-
-step() { echo "== $*"; }
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
 
 fake_port=$(sys_free_port)
 signer_port=$(sys_free_port)
