@@ -176,8 +176,8 @@ base::Result<void> check_policy_algorithms(const hsm::KeyStore& keys, const poli
   for (const auto& want : kasp.keys) {
     auto alg = hsm::algorithm_from_number(want.algorithm);
     if (!alg)
-      return make_error(Errc::unsupported, "policy " + kasp.name + ": algorithm " + std::to_string(want.algorithm) +
-                                               " has no key backend");
+      return make_error(Errc::unsupported, "policy " + kasp.name + ": algorithm " +
+                                               std::to_string(want.algorithm) + " has no key backend");
     if (auto usable = keys.check_algorithm(*alg); !usable)
       return make_error(Errc::unsupported, "policy " + kasp.name + ": " + usable.error().detail);
   }

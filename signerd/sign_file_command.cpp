@@ -96,7 +96,8 @@ int sign_file(std::span<const std::string_view> args) {
   if (auto opened = ctx->open_key_store(); !opened) return failed("sign-file", opened.error());
 
   const base::TimePoint now = base::SystemClock().now();
-  if (auto usable = check_policy_algorithms(*ctx->keys, *kasp); !usable) return failed("sign-file", usable.error());
+  if (auto usable = check_policy_algorithms(*ctx->keys, *kasp); !usable)
+    return failed("sign-file", usable.error());
   auto keys = ensure_policy_keys(*ctx, *zone_name, *kasp, now);
   if (!keys) return failed("sign-file", keys.error());
   const auto start = std::chrono::steady_clock::now();

@@ -48,7 +48,8 @@ int check(const std::string& file) {
   } else {
     for (const auto& zone : config->zones) {
       auto kasp = config->find_policy(zone.policy);
-      if (auto usable = kasp ? signerd::check_policy_algorithms(**keys, *kasp) : signerd::base::ok(); !usable) {
+      if (auto usable = kasp ? signerd::check_policy_algorithms(**keys, *kasp) : signerd::base::ok();
+          !usable) {
         std::fprintf(stderr, "%s: zone %s: %s\n", file.c_str(), zone.name.to_text().c_str(),
                      usable.error().detail.c_str());
         status = 1;
