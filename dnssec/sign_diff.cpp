@@ -66,9 +66,8 @@ constexpr size_t kRrsigSignerOffset = 18;
 // job `index`; false (and nothing appended) when `job` needs new ones: its
 // data or keys changed, or a signature expires before `refresh_by` (RFC
 // 4034 3.1.5 serial arithmetic on the 32-bit times).
-bool keep_rrsigs(const dns::ZoneVersion& signed_base, const SignJob& job, size_t index,
+bool keep_rrsigs(const std::optional<dns::NodeView>& node, const SignJob& job, size_t index,
                  const std::vector<KeyId>& expected, uint32_t refresh_by, std::vector<SignedRecord>& kept) {
-  auto node = signed_base.find(job.owner);
   if (!node) return false;
   auto old = node->find(job.type);
   auto rrsigs = node->find_rrsig(job.type);
@@ -86,10 +85,8 @@ bool keep_rrsigs(const dns::ZoneVersion& signed_base, const SignJob& job, size_t
   }
   std::sort(found.begin(), found.end());
   if (found != expected) return false;
-  for (size_t i : which) {
-    auto rd = rrsigs->rdata(i);
-    kept.push_back({index, dns::Rdata(rd.begin(), rd.end())});
-  }
+  // Borrowed, not copied: signed_base outlives the assembly of the next zone.
+  for (size_t i : which) kept.push_back({index, {}, rrsigs->rdata(i)});
   return true;
 }
 
@@ -98,9 +95,11 @@ bool keep_rrsigs(const dns::ZoneVersion& signed_base, const SignJob& job, size_t
 std::vector<size_t> plan(const dns::ZoneVersion& signed_base, std::span<const SignJob> jobs,
                          const ExpectedKeys& expected, uint32_t refresh_by, std::vector<SignedRecord>& kept) {
   std::vector<size_t> to_sign;
+  // Jobs of one owner come together: look its node up once.
+  std::optional<dns::NodeView> node;
   for (size_t j = 0; j < jobs.size(); ++j) {
-    if (!keep_rrsigs(signed_base, jobs[j], j, expected.of(jobs[j].type), refresh_by, kept))
-      to_sign.push_back(j);
+    if (!node || !(node->owner() == jobs[j].owner)) node = signed_base.find(jobs[j].owner);
+    if (!keep_rrsigs(node, jobs[j], j, expected.of(jobs[j].type), refresh_by, kept)) to_sign.push_back(j);
   }
   return to_sign;
 }
@@ -125,7 +124,7 @@ Result<size_t> sign_selected(std::span<const SignJob> jobs, const std::vector<si
   for (size_t j : to_sign) selected.push_back(jobs[j]);
   auto fresh = detail::sign_jobs(selected, ctx, std::move(workers));
   if (!fresh) return std::move(fresh).error();
-  for (auto& r : *fresh) rrsigs.push_back({to_sign[r.job], std::move(r.rrsig)});
+  for (auto& r : *fresh) rrsigs.push_back({to_sign[r.job], std::move(r.rrsig), {}});
   return fresh->size();
 }
 

@@ -65,7 +65,7 @@ Result<void> sign_chunk(std::span<const SignJob> jobs, size_t first, size_t last
       if (is_dnskey ? !role.signs_dnskey() : !role.signs_zone()) continue;
       auto rrsig = sign_one(jobs[j], ctx, *worker.keys[k], ctx.key_tags[k]);
       if (!rrsig) return std::move(rrsig).error();
-      out.push_back({j, std::move(*rrsig)});
+      out.push_back({j, std::move(*rrsig), {}});
     }
   }
   return base::ok();

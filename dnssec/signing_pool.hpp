@@ -69,8 +69,12 @@ struct SignContext {
 RrsigFields rrsig_fields(const SignJob& job, const SignContext& ctx, uint8_t algorithm, uint16_t key_tag);
 
 struct SignedRecord {
-  size_t job;  // index into the jobs
-  dns::Rdata rrsig;
+  size_t job;                     // index into the jobs
+  dns::Rdata rrsig;               // a signature made now, or
+  std::span<const uint8_t> kept;  // one carried over from a signed base that outlives the record
+  std::span<const uint8_t> bytes() const noexcept {
+    return kept.empty() ? std::span<const uint8_t>(rrsig) : kept;
+  }
 };
 
 // Signs every job with each key whose role covers it (DNSKEY: signs_dnskey,

@@ -111,7 +111,7 @@ Result<std::shared_ptr<const dns::ZoneVersion>> assemble(const dns::ZoneVersion&
     SIGNERD_TRY(builder.add(r.owner, chain.type, base.rclass(), chain.ttl, r.rdata));
   for (const SignedRecord& r : rrsigs) {
     const SignJob& job = jobs[r.job];
-    SIGNERD_TRY(builder.add(job.owner, RRType::RRSIG, base.rclass(), job.ttl, r.rrsig));
+    SIGNERD_TRY(builder.add(job.owner, RRType::RRSIG, base.rclass(), job.ttl, r.bytes()));
   }
   return std::move(builder).finish();
 }

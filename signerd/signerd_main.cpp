@@ -1,4 +1,6 @@
 // signerd — the daemon: `signerd --config FILE [--check]`.
+#include <malloc.h>
+
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -104,5 +106,11 @@ int main(int argc, char** argv) {
   }
   if (check_only) return check(config_file);
   signerd::base::log::configure(level, format);
+  // Zone versions live in 1 MiB arena chunks and large arrays, dropped whole
+  // when a newer version replaces them. glibc raises its mmap threshold
+  // after such frees and then serves the next ones from the heap, where
+  // they fragment and the daemon's footprint creeps up with every change; a
+  // fixed threshold keeps them in mmap, returned to the system when freed.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   return signerd::Daemon::run(config_file);
 }
