@@ -67,6 +67,7 @@ echo "== signerd on 127.0.0.1#$signer_port (log: $SYS_WORK/signerd.log)"
 build/bin/signerd --config "$state/signerd.yaml" >"$SYS_WORK/signerd.log" 2>&1 &
 sys_track_pid $!
 serial=$(sys_soa_serial "$primary_port" "$zone")
+[[ -n $serial ]] || { echo "quickstart: the primary on port $primary_port does not answer" >&2; exit 1; }
 sys_wait_serial "$signer_port" "$zone" "$serial" 60
 
 echo "== BIND secondary on 127.0.0.1#$secondary_port, transferring from signerd"

@@ -59,7 +59,7 @@ PY
 # sys_soa_serial PORT ZONE — prints the SOA serial served at 127.0.0.1#PORT,
 # or nothing when there is no answer.
 sys_soa_serial() {
-  dig +short +norec +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" SOA 2>/dev/null | awk '!/^;/ && NF >= 7 && $3 ~ /^[0-9]+$/ {print $3; exit}'
+  { dig +short +norec +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" SOA 2>/dev/null || true; } | awk '!/^;/ && NF >= 7 && $3 ~ /^[0-9]+$/ {print $3; exit}'
 }
 
 # sys__wait_up NAME PID PORT ZONE LOG — waits up to 20 s until PORT answers
