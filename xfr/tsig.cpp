@@ -359,29 +359,43 @@ TsigResponder::TsigResponder(const TsigKey& key, const TsigRequestCheck& check)
 
 size_t TsigResponder::tsig_size() const noexcept { return record_size(key_->name(), key_->algorithm(), 0); }
 
-Result<void> TsigResponder::sign(std::vector<uint8_t>& message, base::TimePoint now) {
+namespace {
+
+// Fills in the time and names of `in`, computes the MAC of `message` and
+// appends the TSIG record carrying it; returns the MAC (the next message's
+// prior MAC, RFC 8945 section 4.3.1).
+Result<std::vector<uint8_t>> append_signed_tsig(const TsigKey& key, std::vector<uint8_t>& message,
+                                                base::TimePoint now, uint16_t original_id, DigestInput in) {
   if (message.size() < dns::kHeaderSize) return make_error(Errc::invalid_argument, "TSIG: not a message");
   TsigFields f;
-  f.algorithm = tsig_algorithm_name(key_->algorithm());
+  f.algorithm = tsig_algorithm_name(key.algorithm());
   f.time_signed = seconds48(now);
-  f.original_id = original_id_;
-  DigestInput in;
-  in.prior_mac = previous_mac_;
-  in.has_prior = true;
+  f.original_id = original_id;
   in.message = message;
-  in.original_id = original_id_;
-  in.timers_only = !first_;  // section 5.3.1
-  in.key_name = key_->name();
+  in.original_id = original_id;
+  in.key_name = key.name();
   in.algorithm_name = f.algorithm;
   in.time_signed = f.time_signed;
   in.fudge = f.fudge;
-  auto mac = compute_mac(*key_, in);
+  auto mac = compute_mac(key, in);
   if (!mac) return std::move(mac).error();
   f.mac = *mac;
-  if (!dns::append_tsig(message, make_record(key_->name(), f))) {
+  if (!dns::append_tsig(message, make_record(key.name(), f))) {
     return make_error(Errc::out_of_range,
-                      "TSIG key " + key_->name().to_text() + ": no room for the TSIG record");
+                      "TSIG key " + key.name().to_text() + ": no room for the TSIG record");
   }
+  return std::move(*mac);
+}
+
+}  // namespace
+
+Result<void> TsigResponder::sign(std::vector<uint8_t>& message, base::TimePoint now) {
+  DigestInput in;
+  in.prior_mac = previous_mac_;
+  in.has_prior = true;
+  in.timers_only = !first_;  // section 5.3.1
+  auto mac = append_signed_tsig(*key_, message, now, original_id_, in);
+  if (!mac) return std::move(mac).error();
   previous_mac_ = std::move(*mac);
   first_ = false;
   return base::ok();
@@ -393,24 +407,8 @@ size_t TsigClient::tsig_size() const noexcept { return record_size(key_->name(),
 
 Result<void> TsigClient::sign_request(std::vector<uint8_t>& message, base::TimePoint now) {
   if (message.size() < dns::kHeaderSize) return make_error(Errc::invalid_argument, "TSIG: not a message");
-  TsigFields f;
-  f.algorithm = tsig_algorithm_name(key_->algorithm());
-  f.time_signed = seconds48(now);
-  f.original_id = dns::get_u16(message.data());
-  DigestInput in;
-  in.message = message;
-  in.original_id = f.original_id;
-  in.key_name = key_->name();
-  in.algorithm_name = f.algorithm;
-  in.time_signed = f.time_signed;
-  in.fudge = f.fudge;
-  auto mac = compute_mac(*key_, in);
+  auto mac = append_signed_tsig(*key_, message, now, dns::get_u16(message.data()), DigestInput{});
   if (!mac) return std::move(mac).error();
-  f.mac = *mac;
-  if (!dns::append_tsig(message, make_record(key_->name(), f))) {
-    return make_error(Errc::out_of_range,
-                      "TSIG key " + key_->name().to_text() + ": no room for the TSIG record");
-  }
   previous_mac_ = std::move(*mac);
   first_response_ = true;
   last_signed_ = false;

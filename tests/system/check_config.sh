@@ -5,8 +5,7 @@
 #   check_config.sh SIGNERD_BINARY
 source "$(dirname "$0")/prelude.sh" "$@"
 
-bash "$root/deploy/hsm-init.sh" "$SYS_WORK/hsm" >/dev/null
-export SOFTHSM2_CONF=$SYS_WORK/hsm/softhsm2.conf
+signerd_token
 secret=$(head -c 32 /dev/urandom | base64)
 (umask 077 && echo "$secret" >"$SYS_WORK/xfr.key")
 

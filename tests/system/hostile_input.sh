@@ -31,20 +31,12 @@ for _ in $(seq 1 50); do [[ -n $(sys_soa_serial "$fake_port" "$zone") ]] && brea
 [[ $(sys_soa_serial "$fake_port" "$zone") == 2026112301 ]] || fail "the fake primary does not answer"
 
 step "SoftHSM2 token"
-bash "$root/deploy/hsm-init.sh" "$SYS_WORK/hsm" >/dev/null
-export SOFTHSM2_CONF=$SYS_WORK/hsm/softhsm2.conf
+signerd_token
 
 # keyed.test names the fake as a primary that must sign with up-key; the
 # fake signs nothing, so its answers for that zone must never be taken.
 cat >"$SYS_WORK/signerd.yaml" <<CONF
-server:
-  listen: [127.0.0.1@$signer_port]
-  http: 127.0.0.1:$http_port
-  state-dir: $SYS_WORK/state
-hsm:
-  module: /usr/lib/softhsm/libsofthsm2.so
-  token-label: signerd
-  pin-file: $SYS_WORK/hsm/pin
+$(signerd_config_head "$signer_port" "$http_port")
 tsig:
   - {name: up-key, algorithm: hmac-sha256, secret-file: $SYS_WORK/up.key}
 zones:

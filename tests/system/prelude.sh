@@ -29,3 +29,26 @@ fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
+
+# signerd_token — a SoftHSM2 token for signerd in $SYS_WORK/hsm; exports
+# SOFTHSM2_CONF.
+signerd_token() {
+  bash "$root/deploy/hsm-init.sh" "$SYS_WORK/hsm" >/dev/null
+  export SOFTHSM2_CONF=$SYS_WORK/hsm/softhsm2.conf
+}
+
+# signerd_config_head DNS_PORT [HTTP_PORT] — prints the server and hsm
+# sections of a signerd config: DNS on 127.0.0.1@DNS_PORT, HTTP when given,
+# the store in $SYS_WORK/state, the token of signerd_token.
+signerd_config_head() {
+  echo "server:"
+  echo "  listen: [127.0.0.1@$1]"
+  [[ -n ${2:-} ]] && echo "  http: 127.0.0.1:$2"
+  cat <<CONF
+  state-dir: $SYS_WORK/state
+hsm:
+  module: /usr/lib/softhsm/libsofthsm2.so
+  token-label: signerd
+  pin-file: $SYS_WORK/hsm/pin
+CONF
+}

@@ -38,18 +38,10 @@ step "BIND primary on $primary_port"
 sys_start_named_primary primary "$primary_port" "$zone" "$SYS_WORK/$zone.zone" >/dev/null
 
 step "SoftHSM2 token"
-bash "$root/deploy/hsm-init.sh" "$SYS_WORK/hsm" >/dev/null
-export SOFTHSM2_CONF=$SYS_WORK/hsm/softhsm2.conf
+signerd_token
 
 cat >"$SYS_WORK/signerd.yaml" <<CONF
-server:
-  listen: [127.0.0.1@$signer_port]
-  http: 127.0.0.1:$http_port
-  state-dir: $SYS_WORK/state
-hsm:
-  module: /usr/lib/softhsm/libsofthsm2.so
-  token-label: signerd
-  pin-file: $SYS_WORK/hsm/pin
+$(signerd_config_head "$signer_port" "$http_port")
 policies:
   - name: short
     keys: [{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]

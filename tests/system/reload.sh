@@ -22,22 +22,14 @@ sys_track_pid $!
 for _ in $(seq 1 50); do [[ -n $(sys_soa_serial "$fake_port" keep.test) ]] && break; sleep 0.1; done
 
 step "SoftHSM2 token"
-bash "$root/deploy/hsm-init.sh" "$SYS_WORK/hsm" >/dev/null
-export SOFTHSM2_CONF=$SYS_WORK/hsm/softhsm2.conf
+signerd_token
 
 # write_config ZONE_LINES... — the config with one zone entry per argument
 # ("NAME" or "NAME max-records N").
 write_config() {
   {
     cat <<CONF
-server:
-  listen: [127.0.0.1@$signer_port]
-  http: 127.0.0.1:$http_port
-  state-dir: $SYS_WORK/state
-hsm:
-  module: /usr/lib/softhsm/libsofthsm2.so
-  token-label: signerd
-  pin-file: $SYS_WORK/hsm/pin
+$(signerd_config_head "$signer_port" "$http_port")
 zones:
 CONF
     local z

@@ -98,21 +98,6 @@ TEST(ZoneDiff, AddedTtlAppliesToTheWholeRRset) {
   EXPECT_EQ(set->ttl(), 60u);
 }
 
-// RRSIG RDATA (RFC 4034 3.1) over `covered` with key tag `tag`; the
-// signature is filler: diffs do not verify.
-Rdata rrsig_rdata(RRType covered, uint32_t original_ttl, uint16_t tag = 1) {
-  Rdata out;
-  put_u16(out, code(covered));
-  out.push_back(13);  // algorithm
-  out.push_back(2);   // labels
-  for (uint32_t v : {original_ttl, 2000000000u, 1900000000u}) put_u32(out, v);
-  put_u16(out, tag);
-  Rdata signer = name_rdata("example.");
-  out.insert(out.end(), signer.begin(), signer.end());
-  for (uint8_t b : {uint8_t{1}, uint8_t{2}, uint8_t{3}, uint8_t{4}}) out.push_back(b);
-  return out;
-}
-
 // www: A (TTL 300) and TXT (`txt_ttl`), each with its RRSIG group.
 std::shared_ptr<const ZoneVersion> signed_like(uint32_t serial, uint32_t txt_ttl) {
   ZoneBuilder b = corner_zone_builder(serial);

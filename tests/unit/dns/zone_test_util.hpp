@@ -48,6 +48,21 @@ inline Rdata txt_rdata(std::string_view text) {
   return out;
 }
 
+// RRSIG RDATA (RFC 4034 3.1) over `covered` with key tag `tag`; the
+// signature is filler: ZoneVersion and diffs do not verify.
+inline Rdata rrsig_rdata(RRType covered, uint32_t original_ttl, uint16_t tag = 1) {
+  Rdata out;
+  put_u16(out, code(covered));
+  out.push_back(13);  // algorithm
+  out.push_back(2);   // labels
+  for (uint32_t v : {original_ttl, 2000000000u, 1900000000u}) put_u32(out, v);
+  put_u16(out, tag);
+  Rdata signer = name_rdata("example.");
+  out.insert(out.end(), signer.begin(), signer.end());
+  for (uint8_t b : {uint8_t{1}, uint8_t{2}, uint8_t{3}, uint8_t{4}}) out.push_back(b);
+  return out;
+}
+
 inline void add(ZoneBuilder& b, std::string_view owner, RRType type, const Rdata& rd, uint32_t ttl = 3600) {
   auto r = b.add(name(owner), type, RRClass::IN, ttl, rd);
   ASSERT_TRUE(r) << owner << ": " << r.error().to_string();

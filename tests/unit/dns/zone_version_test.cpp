@@ -85,21 +85,6 @@ TEST(ZoneVersion, DifferingTtlsTakeTheFirstAndWarn) {
   EXPECT_EQ((*result)->find(name("t.example."), RRType::A)->ttl(), 300u);
 }
 
-// RRSIG RDATA (RFC 4034 3.1) over `covered` with key tag `tag`; the
-// signature is filler: ZoneVersion does not verify.
-Rdata rrsig_rdata(RRType covered, uint32_t original_ttl, uint16_t tag) {
-  Rdata out;
-  put_u16(out, code(covered));
-  out.push_back(13);  // algorithm
-  out.push_back(2);   // labels
-  for (uint32_t v : {original_ttl, 2000000000u, 1900000000u}) put_u32(out, v);
-  put_u16(out, tag);
-  Rdata signer = name_rdata("example.");
-  out.insert(out.end(), signer.begin(), signer.end());
-  for (uint8_t b : {uint8_t{1}, uint8_t{2}, uint8_t{3}, uint8_t{4}}) out.push_back(b);
-  return out;
-}
-
 // RFC 4034 section 3: an RRSIG's TTL is that of the RRset it covers, so
 // one owner holds one RRSIG group per covered type, each with its own TTL.
 TEST(ZoneVersion, RrsigGroupsPerCoveredTypeKeepTheirOwnTtls) {
