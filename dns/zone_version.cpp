@@ -6,20 +6,21 @@
 
 #include "dns/rdata_schema.hpp"
 #include "dns/wire.hpp"
+#include "dns/zone_leaf.hpp"
 
 namespace signerd::dns {
 
 // ---- views -----------------------------------------------------------------
 
-RRType RRsetView::type() const noexcept { return static_cast<RRType>(zone_->rrsets_[index_].type); }
+RRType RRsetView::type() const noexcept { return static_cast<RRType>(leaf_->rrsets[index_].type); }
 RRType RRsetView::covered() const noexcept {
-  return static_cast<RRType>(zone_->covered_of(zone_->rrsets_[index_]));
+  return static_cast<RRType>(leaf_->covered(leaf_->rrsets[index_]));
 }
-uint32_t RRsetView::ttl() const noexcept { return zone_->rrsets_[index_].ttl; }
-size_t RRsetView::size() const noexcept { return zone_->rrsets_[index_].rdata_count; }
+uint32_t RRsetView::ttl() const noexcept { return leaf_->rrsets[index_].ttl; }
+size_t RRsetView::size() const noexcept { return leaf_->rrsets[index_].rdata_count; }
 
 std::span<const uint8_t> RRsetView::rdata(size_t i) const noexcept {
-  return zone_->rdata_.with_length(zone_->rdata_offsets_[zone_->rrsets_[index_].first_rdata + i]);
+  return leaf_->rdata_at(leaf_->rrsets[index_].first_rdata + static_cast<uint32_t>(i));
 }
 
 RRset RRsetView::to_rrset(NameView owner, RRClass rclass) const {
@@ -28,72 +29,95 @@ RRset RRsetView::to_rrset(NameView owner, RRClass rclass) const {
   return out;
 }
 
-NameView NodeView::owner() const noexcept {
-  const auto& n = zone_->nodes_[index_];
-  return NameView({zone_->names_.at(n.name_offset), n.name_length});
-}
-uint8_t NodeView::flags() const noexcept { return zone_->nodes_[index_].flags; }
-size_t NodeView::rrset_count() const noexcept { return zone_->nodes_[index_].rrset_count; }
+NameView NodeView::owner() const noexcept { return leaf_->owner(leaf_->nodes[index_]); }
+uint8_t NodeView::flags() const noexcept { return leaf_->nodes[index_].flags; }
+size_t NodeView::rrset_count() const noexcept { return leaf_->nodes[index_].rrset_count; }
 RRsetView NodeView::rrset(size_t i) const noexcept {
-  return RRsetView(zone_, zone_->nodes_[index_].first_rrset + static_cast<uint32_t>(i));
+  return RRsetView(leaf_, leaf_->nodes[index_].first_rrset + static_cast<uint32_t>(i));
 }
 
 std::optional<RRsetView> NodeView::find(RRType type) const noexcept {
-  const auto& n = zone_->nodes_[index_];
-  const auto* first = zone_->rrsets_.data() + n.first_rrset;
+  const auto& n = leaf_->nodes[index_];
+  const auto* first = leaf_->rrsets.data() + n.first_rrset;
   const auto* last = first + n.rrset_count;
   const auto* it = std::lower_bound(first, last, code(type),
-                                    [](const ZoneVersion::RRsetRec& r, uint16_t t) { return r.type < t; });
+                                    [](const ZoneLeaf::RRsetRec& r, uint16_t t) { return r.type < t; });
   if (it == last || it->type != code(type)) return std::nullopt;
-  return RRsetView(zone_, static_cast<uint32_t>(it - zone_->rrsets_.data()));
+  return RRsetView(leaf_, static_cast<uint32_t>(it - leaf_->rrsets.data()));
 }
 
 std::optional<RRsetView> NodeView::find_rrsig(RRType covered) const noexcept {
-  const auto& n = zone_->nodes_[index_];
-  const auto* first = zone_->rrsets_.data() + n.first_rrset;
+  const auto& n = leaf_->nodes[index_];
+  const auto* first = leaf_->rrsets.data() + n.first_rrset;
   const auto* last = first + n.rrset_count;
   const uint16_t rrsig = code(RRType::RRSIG);
   first = std::lower_bound(first, last, rrsig,
-                           [](const ZoneVersion::RRsetRec& r, uint16_t t) { return r.type < t; });
+                           [](const ZoneLeaf::RRsetRec& r, uint16_t t) { return r.type < t; });
   last = std::upper_bound(first, last, rrsig,
-                          [](uint16_t t, const ZoneVersion::RRsetRec& r) { return t < r.type; });
-  const auto* it = std::lower_bound(
-      first, last, code(covered),
-      [this](const ZoneVersion::RRsetRec& r, uint16_t c) { return zone_->covered_of(r) < c; });
-  if (it == last || zone_->covered_of(*it) != code(covered)) return std::nullopt;
-  return RRsetView(zone_, static_cast<uint32_t>(it - zone_->rrsets_.data()));
+                          [](uint16_t t, const ZoneLeaf::RRsetRec& r) { return t < r.type; });
+  const auto* it =
+      std::lower_bound(first, last, code(covered),
+                       [this](const ZoneLeaf::RRsetRec& r, uint16_t c) { return leaf_->covered(r) < c; });
+  if (it == last || leaf_->covered(*it) != code(covered)) return std::nullopt;
+  return RRsetView(leaf_, static_cast<uint32_t>(it - leaf_->rrsets.data()));
 }
 
 // ---- ZoneVersion -----------------------------------------------------------
 
-uint16_t ZoneVersion::covered_of(const RRsetRec& r) const noexcept {
-  if (r.type != code(RRType::RRSIG) || r.rdata_count == 0) return 0;
-  // ZoneBuilder validated the RDATA: an RRSIG has at least 18 octets.
-  return get_u16(rdata_.with_length(rdata_offsets_[r.first_rdata]).data());
+uint32_t ZoneVersion::leaf_size(const ZoneLeaf& leaf) noexcept {
+  return static_cast<uint32_t>(leaf.nodes.size());
+}
+
+std::pair<size_t, uint32_t> ZoneVersion::locate(size_t i) const noexcept {
+  const size_t leaf =
+      static_cast<size_t>(std::upper_bound(leaf_end_.begin(), leaf_end_.end(), i) - leaf_end_.begin());
+  const size_t start = leaf == 0 ? 0 : leaf_end_[leaf - 1];
+  return {leaf, static_cast<uint32_t>(i - start)};
+}
+
+NodeView ZoneVersion::node(size_t i) const noexcept {
+  auto [leaf, local] = locate(i);
+  return NodeView(leaves_[leaf].get(), local);
 }
 
 size_t ZoneVersion::memory_bytes() const noexcept {
-  return names_.memory_bytes() + nodes_.capacity() * sizeof(Node) + rrsets_.capacity() * sizeof(RRsetRec) +
-         rdata_offsets_.capacity() * sizeof(uint32_t) + rdata_.memory_bytes();
+  size_t total = leaves_.capacity() * sizeof(leaves_[0]) + leaf_end_.capacity() * sizeof(size_t);
+  // Leaves of one build share its arenas, and they are neighbours.
+  const ByteArena* last_names = nullptr;
+  const ByteArena* last_rdata = nullptr;
+  for (const auto& leaf : leaves_) {
+    total += sizeof(ZoneLeaf) + leaf->table_bytes();
+    if (leaf->names.get() != last_names) total += leaf->names->memory_bytes();
+    if (leaf->rdata.get() != last_rdata) total += leaf->rdata->memory_bytes();
+    last_names = leaf->names.get();
+    last_rdata = leaf->rdata.get();
+  }
+  return total;
 }
 
 size_t ZoneVersion::lower_bound(NameView name) const noexcept {
+  // The first leaf whose last node is not less than `name`, then within it.
   size_t lo = 0;
-  size_t hi = nodes_.size();
+  size_t hi = leaves_.size();
   while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (node(mid).owner() < name) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const ZoneLeaf& leaf = *leaves_[mid];
+    if (leaf.owner(leaf.nodes.back()) < name) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  return lo;
+  if (lo == leaves_.size()) return node_count();
+  const ZoneLeaf& leaf = *leaves_[lo];
+  auto it = std::lower_bound(leaf.nodes.begin(), leaf.nodes.end(), name,
+                             [&](const ZoneLeaf::Node& n, NameView v) { return leaf.owner(n) < v; });
+  return ZoneLeafAccess::leaf_start(*this, lo) + static_cast<size_t>(it - leaf.nodes.begin());
 }
 
 std::optional<NodeView> ZoneVersion::find(NameView name) const noexcept {
   size_t i = lower_bound(name);
-  if (i < nodes_.size() && node(i).owner() == name) return node(i);
+  if (i < node_count() && node(i).owner() == name) return node(i);
   return std::nullopt;
 }
 
@@ -101,6 +125,176 @@ std::optional<RRsetView> ZoneVersion::find(NameView name, RRType type) const noe
   auto n = find(name);
   if (!n) return std::nullopt;
   return n->find(type);
+}
+
+// ---- leaves ----------------------------------------------------------------
+
+std::shared_ptr<ZoneVersion> ZoneLeafAccess::make(Name origin, RRClass rclass,
+                                                  std::vector<std::shared_ptr<const ZoneLeaf>> leaves) {
+  auto z = std::make_shared<ZoneVersion>();
+  z->origin_ = std::move(origin);
+  z->rclass_ = rclass;
+  z->leaves_ = std::move(leaves);
+  z->leaf_end_.reserve(z->leaves_.size());
+  size_t nodes = 0;
+  for (const auto& leaf : z->leaves_) {
+    nodes += leaf->nodes.size();
+    z->leaf_end_.push_back(nodes);
+    z->rrset_count_ += leaf->rrsets.size();
+    z->record_count_ += leaf->rdata_offsets.size();
+  }
+  return z;
+}
+
+LeafWriter::LeafWriter(std::shared_ptr<const ByteArena> names, std::shared_ptr<const ByteArena> rdata,
+                       size_t leaf_nodes)
+    : shared_names_(std::move(names)),
+      shared_rdata_(std::move(rdata)),
+      leaf_nodes_(std::max<size_t>(leaf_nodes, 1)) {}
+
+LeafWriter::LeafWriter(size_t leaf_nodes) : leaf_nodes_(std::max<size_t>(leaf_nodes, 1)) {}
+
+void LeafWriter::seal() {
+  if (!leaf_) return;
+  leaf_->nodes.shrink_to_fit();
+  leaf_->rrsets.shrink_to_fit();
+  leaf_->rdata_offsets.shrink_to_fit();
+  done_.push_back(std::shared_ptr<const ZoneLeaf>(std::move(leaf_)));
+  own_names_ = nullptr;
+  own_rdata_ = nullptr;
+}
+
+void LeafWriter::start_node() {
+  if (leaf_ && leaf_->nodes.size() >= leaf_nodes_) seal();
+  if (!leaf_) {
+    leaf_ = std::make_unique<ZoneLeaf>();
+    if (shared_names_) {
+      leaf_->names = shared_names_;
+      leaf_->rdata = shared_rdata_;
+    } else {
+      auto names = std::make_shared<ByteArena>();
+      auto rdata = std::make_shared<ByteArena>();
+      own_names_ = names.get();
+      own_rdata_ = rdata.get();
+      leaf_->names = std::move(names);
+      leaf_->rdata = std::move(rdata);
+    }
+    leaf_->nodes.reserve(leaf_nodes_);
+  }
+}
+
+void LeafWriter::add_node_at(uint32_t name_offset, uint8_t name_length, uint8_t flags) {
+  start_node();
+  leaf_->nodes.push_back(
+      ZoneLeaf::Node{name_offset, name_length, flags, 0, static_cast<uint32_t>(leaf_->rrsets.size())});
+}
+
+void LeafWriter::add_node(NameView owner, uint8_t flags) {
+  start_node();
+  const uint32_t offset = own_names_->append(owner.wire());
+  leaf_->nodes.push_back(ZoneLeaf::Node{offset, static_cast<uint8_t>(owner.wire_size()), flags, 0,
+                                        static_cast<uint32_t>(leaf_->rrsets.size())});
+}
+
+void LeafWriter::begin_rrset(uint16_t type, uint32_t ttl) {
+  leaf_->rrsets.push_back(
+      ZoneLeaf::RRsetRec{ttl, static_cast<uint32_t>(leaf_->rdata_offsets.size()), type, 0});
+  ++leaf_->nodes.back().rrset_count;
+}
+
+void LeafWriter::add_rdata_at(uint32_t offset) { leaf_->rdata_offsets.push_back(offset); }
+
+void LeafWriter::add_rdata(std::span<const uint8_t> rd) {
+  leaf_->rdata_offsets.push_back(own_rdata_->append_with_length(rd));
+}
+
+size_t LeafWriter::end_rrset() {
+  auto& set = leaf_->rrsets.back();
+  const size_t count = leaf_->rdata_offsets.size() - set.first_rdata;
+  set.rdata_count = static_cast<uint16_t>(std::min<size_t>(count, UINT16_MAX));
+  return count;
+}
+
+std::vector<std::shared_ptr<const ZoneLeaf>> LeafWriter::finish() && {
+  seal();
+  return std::move(done_);
+}
+
+uint8_t NodeClassifier::push(NameView owner, size_t labels, uint8_t flags, bool is_cut, bool has_dname) {
+  const bool below_cut = !stack_.empty() && stack_.back().cut;
+  const bool below_dname = !stack_.empty() && stack_.back().dname;
+  if (below_cut) flags |= kNodeBelowDelegation;
+  if (below_dname) flags |= kNodeBelowDname;
+  // Empty non-terminals can be wildcards too ("*.x" above "a.*.x").
+  if (owner.is_wildcard()) flags |= kNodeWildcard;
+  stack_.push_back(Ancestor{owner, labels, below_cut || is_cut, below_dname || has_dname});
+  return flags;
+}
+
+void NodeClassifier::seed(NameView owner, bool cut, bool dname) {
+  stack_.push_back(Ancestor{owner, owner.label_count(), cut, dname});
+}
+
+// ---- checks ----------------------------------------------------------------
+
+namespace {
+
+size_t skip_name(std::span<const uint8_t> d, size_t pos) {
+  while (pos < d.size() && d[pos] != 0) pos += 1u + d[pos];
+  return pos + 1;
+}
+
+}  // namespace
+
+Result<void> check_node_types(const NodeView& node) {
+  auto fail = [&](const std::string& why) {
+    return base::make_error(base::Errc::malformed, node.owner().to_text() + ": " + why);
+  };
+  bool cname = false;
+  bool dname = false;
+  bool other = false;
+  for (size_t i = 0; i < node.rrset_count(); ++i) {
+    RRsetView set = node.rrset(i);
+    switch (set.type()) {
+      case RRType::CNAME:
+        cname = true;
+        if (set.size() > 1) return fail("more than one CNAME record");
+        break;
+      case RRType::DNAME:
+        dname = true;
+        if (set.size() > 1) return fail("more than one DNAME record");
+        break;
+      case RRType::RRSIG:
+      case RRType::NSEC: break;
+      case RRType::SOA:
+        if (!node.is_apex()) return fail("SOA record below the zone apex");
+        other = true;
+        break;
+      default: other = true;
+    }
+  }
+  if (cname && other) return fail("CNAME and other data");
+  if (cname && dname) return fail("CNAME and DNAME at the same name");
+  return base::ok();
+}
+
+Result<void> check_apex(ZoneVersion& z) {
+  using base::Errc;
+  const Name& origin = z.origin();
+  if (z.node_count() == 0 || !(z.apex().owner() == origin)) {
+    return base::make_error(Errc::malformed, origin.to_text() + ": no SOA record at the zone apex");
+  }
+  NodeView apex = z.apex();
+  auto soa = apex.find(RRType::SOA);
+  if (!soa) return base::make_error(Errc::malformed, origin.to_text() + ": no SOA record at the zone apex");
+  if (soa->size() != 1)
+    return base::make_error(Errc::malformed, origin.to_text() + ": more than one SOA record");
+  if (!apex.find(RRType::NS))
+    return base::make_error(Errc::malformed, origin.to_text() + ": no NS records at the zone apex");
+  auto rdata = soa->rdata(0);
+  size_t pos = skip_name(rdata, skip_name(rdata, 0));
+  ZoneLeafAccess::set_serial(z, get_u32(rdata.data() + pos));
+  return base::ok();
 }
 
 }  // namespace signerd::dns

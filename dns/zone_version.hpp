@@ -11,8 +11,12 @@
 // from its first RDATA, so it costs no memory.
 //
 // Memory: no heap object per record. Owner names, RRset headers and RDATA
-// live in a few flat arrays, so a multi-million-record zone costs about the
-// size of its wire form plus 16 octets per node and per RRset and 4 per RR.
+// live in flat arrays, so a multi-million-record zone costs about the size
+// of its wire form plus 16 octets per node and per RRset and 4 per RR. The
+// arrays are cut into shared, immutable leaves of consecutive nodes
+// (zone_leaf.hpp): apply_diff makes the next version by rebuilding only the
+// leaves a diff touches, so two versions of a large zone cost little more
+// than one, and node(i) is a binary search over the leaves.
 // Thread-safety: a ZoneVersion is immutable and safe to share (hold it as
 // shared_ptr<const ZoneVersion>); a ZoneBuilder is single-threaded.
 #pragma once
@@ -43,6 +47,7 @@ enum NodeFlag : uint8_t {
 };
 
 class ZoneVersion;
+struct ZoneLeaf;
 
 // Views into a ZoneVersion; valid while the version lives.
 class RRsetView {
@@ -61,9 +66,10 @@ class RRsetView {
  private:
   friend class ZoneVersion;
   friend class NodeView;
-  RRsetView(const ZoneVersion* z, uint32_t index) : zone_(z), index_(index) {}
-  const ZoneVersion* zone_;
-  uint32_t index_;
+  friend struct ZoneLeafAccess;
+  RRsetView(const ZoneLeaf* leaf, uint32_t index) : leaf_(leaf), index_(index) {}
+  const ZoneLeaf* leaf_;
+  uint32_t index_;  // within the leaf
 };
 
 class NodeView {
@@ -88,9 +94,10 @@ class NodeView {
 
  private:
   friend class ZoneVersion;
-  NodeView(const ZoneVersion* z, uint32_t index) : zone_(z), index_(index) {}
-  const ZoneVersion* zone_;
-  uint32_t index_;
+  friend struct ZoneLeafAccess;
+  NodeView(const ZoneLeaf* leaf, uint32_t index) : leaf_(leaf), index_(index) {}
+  const ZoneLeaf* leaf_;
+  uint32_t index_;  // within the leaf
 };
 
 class ZoneVersion {
@@ -99,14 +106,15 @@ class ZoneVersion {
   RRClass rclass() const noexcept { return rclass_; }
   uint32_t serial() const noexcept { return serial_; }
 
-  size_t node_count() const noexcept { return nodes_.size(); }
-  size_t rrset_count() const noexcept { return rrsets_.size(); }
-  size_t record_count() const noexcept { return rdata_offsets_.size(); }
-  // Bytes held by this version's arrays (for status and benchmarks).
+  size_t node_count() const noexcept { return leaf_end_.empty() ? 0 : leaf_end_.back(); }
+  size_t rrset_count() const noexcept { return rrset_count_; }
+  size_t record_count() const noexcept { return record_count_; }
+  // Bytes held by this version's arrays, shared ones included (for status
+  // and benchmarks).
   size_t memory_bytes() const noexcept;
 
-  // Nodes in canonical order; node(0) is the apex.
-  NodeView node(size_t i) const noexcept { return NodeView(this, static_cast<uint32_t>(i)); }
+  // Nodes in canonical order; node(0) is the apex. O(log leaves).
+  NodeView node(size_t i) const noexcept;
   NodeView apex() const noexcept { return node(0); }
   // Exact match (case-insensitive), by binary search.
   std::optional<NodeView> find(NameView name) const noexcept;
@@ -117,49 +125,41 @@ class ZoneVersion {
   // Calls f(NodeView, RRsetView) for every RRset in canonical order.
   template <class F>
   void for_each_rrset(F&& f) const {
-    for (size_t i = 0; i < node_count(); ++i) {
-      NodeView n = node(i);
-      for (size_t j = 0; j < n.rrset_count(); ++j) f(n, n.rrset(j));
+    for (const auto& leaf : leaves_) {
+      for (uint32_t i = 0; i < leaf_size(*leaf); ++i) {
+        NodeView n(leaf.get(), i);
+        for (size_t j = 0; j < n.rrset_count(); ++j) f(n, n.rrset(j));
+      }
     }
   }
 
  private:
-  friend class ZoneBuilder;
-  friend struct ZoneAssembly;
-  friend class NodeView;
-  friend class RRsetView;
+  friend struct ZoneLeafAccess;
 
-  struct Node {
-    uint32_t name_offset;  // into names_
-    uint8_t name_length;
-    uint8_t flags;
-    uint16_t rrset_count;
-    uint32_t first_rrset;  // into rrsets_
-  };
-  // One RRset, or one RRSIG group (its covered type is that of its first
-  // RDATA; see covered_of()).
-  struct RRsetRec {
-    uint32_t ttl;
-    uint32_t first_rdata;  // into rdata_offsets_
-    uint16_t type;
-    uint16_t rdata_count;  // ZoneLimits keeps RRsets under 65536 RRs
-  };
-  uint16_t covered_of(const RRsetRec& r) const noexcept;
+  static uint32_t leaf_size(const ZoneLeaf& leaf) noexcept;
+  std::pair<size_t, uint32_t> locate(size_t i) const noexcept;
 
   Name origin_;
   RRClass rclass_ = RRClass::IN;
   uint32_t serial_ = 0;
-  ByteArena names_;  // owner names, wire form
-  std::vector<Node> nodes_;
-  std::vector<RRsetRec> rrsets_;
-  std::vector<uint32_t> rdata_offsets_;  // into rdata_: [u16 length][bytes]
-  ByteArena rdata_;
+  std::vector<std::shared_ptr<const ZoneLeaf>> leaves_;
+  std::vector<size_t> leaf_end_;  // nodes in leaves_[0..i]
+  size_t rrset_count_ = 0;
+  size_t record_count_ = 0;
 };
 
 struct ZoneLimits {
   size_t max_records = 50'000'000;
   size_t max_rrset_size = 65'535;  // RRs in one RRset; at most 65535
 };
+
+// The checks every new version passes (ZoneBuilder::finish, apply_diff):
+// one SOA and some NS at the apex; sets the serial. Errc::malformed.
+Result<void> check_apex(ZoneVersion& z);
+// RFC 1034 3.6.2 and RFC 4035 2.5: a CNAME owner holds nothing but the
+// CNAME, its RRSIGs and its NSEC. RFC 6672 2.4: no CNAME beside a DNAME.
+// SOA only at the apex. Errc::malformed, naming the owner.
+Result<void> check_node_types(const NodeView& node);
 
 // Collects records in any order, then sorts, merges, classifies and checks
 // them. finish() rejects: no SOA or more than one at the apex, data outside
@@ -196,16 +196,16 @@ class ZoneBuilder {
 
   static RRType staged_type(const Staged& r) noexcept { return static_cast<RRType>((r.key >> 16) & 0xffff); }
   void sort_records(const std::vector<uint64_t>& rank_of_id);
-  Result<void> emit_rrset(ZoneVersion& z, NameView owner, size_t begin, size_t end, size_t& ttl_warnings);
-  Result<void> check_apex(ZoneVersion& z) const;
+  Result<void> emit_rrset(class LeafWriter& out, NameView owner, size_t begin, size_t end,
+                          size_t& ttl_warnings);
 
   Name origin_;
   RRClass rclass_;
   ZoneLimits limits_;
-  ByteArena names_;                                         // wire names
+  std::shared_ptr<ByteArena> names_;                        // wire names
   std::vector<std::pair<uint32_t, uint8_t>> name_entries_;  // offset, length
   ChunkedArray<Staged> records_;
-  ByteArena rdata_;
+  std::shared_ptr<ByteArena> rdata_;  // shared with the finished version's leaves
   std::vector<std::string> warnings_;
 };
 
