@@ -1,12 +1,11 @@
 #include "dnssec/sign_diff.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "dns/wire.hpp"
+#include "dnssec/resign_rules.hpp"
 #include "dnssec/signing_pool.hpp"
 
 namespace signerd::dnssec {
@@ -14,53 +13,10 @@ namespace {
 
 using base::Errc;
 using base::make_error;
+using detail::ExpectedKeys;
+using detail::KeyId;
 using detail::SignedRecord;
 using detail::SignJob;
-using dns::RRType;
-
-// (algorithm, key tag): which key made an RRSIG, as far as the RRSIG says.
-using KeyId = std::pair<uint8_t, uint16_t>;
-
-// The keys that sign the DNSKEY RRset and those that sign the rest, sorted.
-struct ExpectedKeys {
-  std::vector<KeyId> dnskey;
-  std::vector<KeyId> zone;
-
-  const std::vector<KeyId>& of(RRType type) const noexcept { return type == RRType::DNSKEY ? dnskey : zone; }
-};
-
-ExpectedKeys expected_keys(std::span<const SigningKey> keys, const detail::KeySetInfo& key_set) {
-  ExpectedKeys out;
-  for (size_t k = 0; k < keys.size(); ++k) {
-    // DNSKEY RDATA: flags (2), protocol (1), algorithm (1) (RFC 4034 2.1).
-    const KeyId id{key_set.dnskeys[k][3], key_set.key_tags[k]};
-    if (keys[k].signs_dnskey()) out.dnskey.push_back(id);
-    if (keys[k].signs_zone()) out.zone.push_back(id);
-  }
-  std::sort(out.dnskey.begin(), out.dnskey.end());
-  std::sort(out.zone.begin(), out.zone.end());
-  return out;
-}
-
-bool same_bytes(std::span<const uint8_t> a, std::span<const uint8_t> b) noexcept {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
-}
-
-// True when `old` holds exactly what `job` signs: TTL (it is in the RRSIG,
-// RFC 4034 3.1.4) and RDATA, both sides in canonical order.
-bool same_rrset(const SignJob& job, dns::RRsetView old) noexcept {
-  if (old.ttl() != job.ttl) return false;
-  if (!job.rrset) return old.size() == 1 && same_bytes(old.rdata(0), job.rdata);
-  if (old.size() != job.rrset->size()) return false;
-  for (size_t i = 0; i < old.size(); ++i) {
-    if (!same_bytes(old.rdata(i), job.rrset->rdata(i))) return false;
-  }
-  return true;
-}
-
-// RRSIG RDATA offsets (RFC 4034 3.1): type covered 0, algorithm 2,
-// original TTL 4, key tag 16, signer name from 18.
-constexpr size_t kRrsigSignerOffset = 18;
 
 // The RRSIGs of signed_base that still cover `job`, appended to `kept` as
 // job `index`; false (and nothing appended) when `job` needs new ones: its
@@ -71,22 +27,11 @@ bool keep_rrsigs(const std::optional<dns::NodeView>& node, const SignJob& job, s
   if (!node) return false;
   auto old = node->find(job.type);
   auto rrsigs = node->find_rrsig(job.type);
-  if (!old || !rrsigs || !same_rrset(job, *old)) return false;
-  std::vector<KeyId> found;
-  std::vector<size_t> which;
-  for (size_t i = 0; i < rrsigs->size(); ++i) {
-    auto rd = rrsigs->rdata(i);
-    if (rd.size() <= kRrsigSignerOffset) continue;
-    if (dns::get_u32(rd.data() + 4) != job.ttl) return false;
-    const uint32_t expiration = dns::get_u32(rd.data() + 8);
-    if (static_cast<int32_t>(expiration - refresh_by) < 0) return false;
-    found.emplace_back(rd[2], dns::get_u16(rd.data() + 16));
-    which.push_back(i);
-  }
-  std::sort(found.begin(), found.end());
-  if (found != expected) return false;
+  if (!old || !rrsigs || !detail::same_rrset(job, *old)) return false;
+  auto reused = detail::reusable_rrsigs(*rrsigs, job.ttl, expected, refresh_by);
+  if (!reused) return false;
   // Borrowed, not copied: signed_base outlives the assembly of the next zone.
-  for (size_t i : which) kept.push_back({index, {}, rrsigs->rdata(i)});
+  for (auto rd : *reused) kept.push_back({index, {}, rd});
   return true;
 }
 
@@ -102,16 +47,6 @@ std::vector<size_t> plan(const dns::ZoneVersion& signed_base, std::span<const Si
     if (!keep_rrsigs(node, jobs[j], j, expected.of(jobs[j].type), refresh_by, kept)) to_sign.push_back(j);
   }
   return to_sign;
-}
-
-Result<void> check_bases(const dns::ZoneVersion& unsigned_base, const dns::ZoneVersion& signed_base) {
-  if (unsigned_base.origin() != signed_base.origin() || unsigned_base.serial() != signed_base.serial()) {
-    return make_error(Errc::conflict, "sign_diff: signed base " + signed_base.origin().to_text() +
-                                          " serial " + std::to_string(signed_base.serial()) +
-                                          " is not the signed form of " + unsigned_base.origin().to_text() +
-                                          " serial " + std::to_string(unsigned_base.serial()));
-  }
-  return base::ok();
 }
 
 // Signs the jobs of `to_sign` and appends their RRSIGs to `rrsigs` with
@@ -134,7 +69,7 @@ Result<SignedUpdate> sign_diff(const dns::ZoneVersion& unsigned_base, const dns:
                                const dns::ZoneDiff& change, const ZoneKeys& keys, const SigningParams& params,
                                base::TimePoint now, unsigned workers) {
   if (keys.store == nullptr) return make_error(Errc::invalid_argument, "sign_diff: no key store");
-  SIGNERD_TRY(check_bases(unsigned_base, signed_base));
+  SIGNERD_TRY(detail::check_bases(unsigned_base, signed_base, "sign_diff"));
   auto unsigned_next = dns::apply_diff(unsigned_base, change);
   if (!unsigned_next) return std::move(unsigned_next).error();
 
@@ -153,7 +88,7 @@ Result<SignedUpdate> sign_diff(const dns::ZoneVersion& unsigned_base, const dns:
 
   std::vector<SignedRecord> rrsigs;
   const std::vector<size_t> to_sign =
-      plan(signed_base, jobs, expected_keys(keys.keys, key_set),
+      plan(signed_base, jobs, detail::expected_keys(keys.keys, key_set),
            static_cast<uint32_t>((now + params.refresh).time_since_epoch().count()), rrsigs);
   const detail::SignContext ctx{signed_base.origin(), signed_base.rclass(), &params, now, keys.keys,
                                 key_set.key_tags};

@@ -10,6 +10,7 @@
 #include "dns/wire.hpp"
 #include "dns/zone_diff.hpp"
 #include "dns/zone_diff_merge.hpp"
+#include "dnssec/sign_change.hpp"
 #include "dnssec/sign_diff.hpp"
 #include "dnssec/zone_signer.hpp"
 #include "policy/serial_policy.hpp"
@@ -27,11 +28,13 @@ using base::Errc;
 using base::make_error;
 using std::chrono::seconds;
 
-// Journal entries kept in memory for IXFR out, and how many commits go by
-// before the store writes a fresh snapshot (so that a restart replays at
-// most this many diffs).
+// Journal entries kept in memory for IXFR out.
 constexpr size_t kJournalEntries = 200;
-constexpr size_t kCompactEvery = 100;
+// The store writes a fresh snapshot once the diffs since the last one hold
+// an eighth of the zone's records (at least this many): a restart then
+// replays little next to loading the snapshot, and writing a snapshot,
+// which costs O(zone), stays rare next to the per-change work.
+constexpr size_t kCompactMinRecords = 2000;
 // When the SOA is unknown (no zone yet) or its timers are absurd.
 constexpr seconds kDefaultRetry{30};
 constexpr seconds kMinTimer{1};
@@ -90,16 +93,10 @@ std::optional<base::TimePoint> earliest_signature_expiry(const dns::ZoneVersion&
 
 void ZoneRuntime::track_expiry(const dns::ZoneDiff* signed_diff) {
   // A full scan costs O(zone); after a diff only the added RRSIGs can lower
-  // the earliest expiration, unless the diff removed the one that was it.
-  bool rescan = signed_diff == nullptr || !earliest_expiration_;
-  if (!rescan) {
-    for (const auto& rrset : signed_diff->removed) {
-      if (rrset.type() != dns::RRType::RRSIG) continue;
-      for (const auto& rdata : rrset.rdatas())
-        if (rdata.size() >= 12 && dns::get_u32(rdata.data() + 8) == *earliest_expiration_) rescan = true;
-    }
-  }
-  if (rescan) {
+  // the earliest expiration. One the diff removed may have been it: the
+  // value kept is then a little early, never late, and the refresh it
+  // brings forward is a whole-zone pass that scans again.
+  if (signed_diff == nullptr || !earliest_expiration_) {
     earliest_expiration_ = earliest_expiration(*signed_);
   } else {
     for (const auto& rrset : signed_diff->added)
@@ -387,19 +384,38 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
                                               std::optional<dns::RRset> upstream_soa, std::string_view why) {
   const base::TimePoint now = ctx_.clock.now();
   dnssec::SignedUpdate update;
+  // The fast path signs only what the change touches; a whole-zone pass
+  // when signatures are due for refresh or the change needs the whole
+  // zone (new keys, ZONEMD, a new denial TTL: sign_change.hpp).
+  bool whole_zone = refresh_due(now);
   {
     std::lock_guard lock(ctx_.signing_lock);
-    auto signed_update =
-        dnssec::sign_diff(*view_, *signed_, change, keys_, params_, now, ctx_.signing_workers);
-    if (!signed_update) return std::move(signed_update).error();
-    update = std::move(*signed_update);
+    if (!whole_zone) {
+      auto fast = dnssec::sign_change(*view_, *signed_, change, keys_, params_, now);
+      if (!fast) return std::move(fast).error();
+      if (*fast) {
+        update = std::move(**fast);
+      } else {
+        whole_zone = true;
+      }
+    }
+    if (whole_zone) {
+      auto signed_update =
+          dnssec::sign_diff(*view_, *signed_, change, keys_, params_, now, ctx_.signing_workers);
+      if (!signed_update) return std::move(signed_update).error();
+      update = std::move(*signed_update);
+    }
   }
   {
     std::lock_guard lock(ctx_.offline_lock);
     auto appended = store::append_update(ctx_.offline.db, config_.name, change, update.signed_diff, now);
     if (!appended) return std::move(appended).error();
-    if (++commits_since_compact_ >= kCompactEvery) {
-      commits_since_compact_ = 0;
+    for (const dns::ZoneDiff* diff : {&change, static_cast<const dns::ZoneDiff*>(&update.signed_diff)}) {
+      for (const auto& rrset : diff->removed) records_since_compact_ += rrset.size();
+      for (const auto& rrset : diff->added) records_since_compact_ += rrset.size();
+    }
+    if (records_since_compact_ >= std::max(kCompactMinRecords, update.signed_next->record_count() / 8)) {
+      records_since_compact_ = 0;
       if (auto compacted =
               store::compact(ctx_.offline.db, config_.name, *update.unsigned_next, *update.signed_next, now);
           !compacted)
@@ -412,7 +428,7 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
   view_ = update.unsigned_next;
   signed_ = update.signed_next;
   if (upstream_soa) upstream_soa_ = std::move(upstream_soa);
-  track_expiry(&update.signed_diff);
+  track_expiry(whole_zone ? nullptr : &update.signed_diff);
   publish(signed_, std::move(update.signed_diff));
   status_.with_lock([&](ZoneStatus& s) {
     if (upstream_soa_) s.upstream_serial = dns::soa_timers(upstream_soa_->rdatas()[0])->serial;
@@ -422,6 +438,11 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
                   " published (" + std::to_string(update.signatures_made) + " signatures made)");
   announce(signed_->serial());
   return base::ok();
+}
+
+bool ZoneRuntime::refresh_due(base::TimePoint now) const {
+  const auto when = to_time(earliest_expiration_, now);
+  return when && *when <= now + params_.refresh;
 }
 
 base::Result<void> ZoneRuntime::refresh_signatures() {

@@ -59,6 +59,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   base::Result<void> commit_full(std::shared_ptr<const dns::ZoneVersion> upstream, std::string_view why);
   // Re-signs what expires within the refresh window, with a new serial.
   base::Result<void> refresh_signatures();
+  // True when some RRSIG expires within params_.refresh of `now`.
+  bool refresh_due(base::TimePoint now) const;
   void publish(std::shared_ptr<const dns::ZoneVersion> signed_version,
                std::optional<dns::ZoneDiff> signed_diff);
   void announce(uint32_t serial);
@@ -85,7 +87,7 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::optional<dns::RRset> upstream_soa_;          // the primary's SOA as last transferred
   std::optional<base::TimePoint> last_contact_;     // last time a primary answered
   std::vector<std::shared_ptr<const dns::ZoneDiff>> journal_;
-  size_t commits_since_compact_ = 0;
+  size_t records_since_compact_ = 0;  // in the store's journal since its snapshot
   std::optional<uint32_t> earliest_expiration_;  // RRSIG wire time
 
   std::atomic<std::shared_ptr<const xfr::ServedZone>> served_;

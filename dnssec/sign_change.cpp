@@ -1,0 +1,400 @@
+#include "dnssec/sign_change.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dnssec/denial.hpp"
+#include "dnssec/resign_rules.hpp"
+#include "dnssec/sign_change_scope.hpp"
+#include "dnssec/signing_pool.hpp"
+#include "dnssec/signing_rules.hpp"
+#include "dnssec/type_bitmap.hpp"
+
+namespace signerd::dnssec {
+namespace {
+
+using base::Errc;
+using base::make_error;
+using detail::Membership;
+using detail::SignJob;
+using dns::RRType;
+
+// One RRset of the next signed zone at an owner the change reaches: base
+// data (a view into unsigned_next, or the signed base's own DNSKEY and
+// NSEC3PARAM, which equal the keys' and params'), or one NSEC/NSEC3.
+struct Wanted {
+  RRType type = RRType::A;
+  uint32_t ttl = 0;
+  std::optional<dns::RRsetView> view;
+  dns::Rdata denial;
+  bool is_signed = false;
+};
+
+// The owners whose records are rebuilt, canonical order (hashed NSEC3
+// owners among them); an empty list removes what the signed base holds.
+using Plan = std::map<dns::Name, std::vector<Wanted>>;
+
+struct Inputs {
+  const dns::ZoneVersion& before;  // unsigned_base
+  const dns::ZoneVersion& after;   // unsigned_next
+  const dns::ZoneVersion& signed_base;
+  uint32_t denial_ttl = 0;
+};
+
+bool same_dnskeys(dns::NodeView apex, const detail::KeySetInfo& key_set, const SigningParams& params) {
+  auto dnskey = apex.find(RRType::DNSKEY);
+  if (!dnskey || dnskey->ttl() != params.dnskey_ttl) return false;
+  dns::RRset wanted(dns::Name(apex.owner()), RRType::DNSKEY, dns::RRClass::IN, params.dnskey_ttl);
+  for (const auto& rd : key_set.dnskeys) wanted.add(rd);
+  if (wanted.size() != dnskey->size()) return false;
+  for (size_t i = 0; i < dnskey->size(); ++i) {
+    if (!wanted.contains(dnskey->rdata(i))) return false;
+  }
+  return true;
+}
+
+bool same_denial_kind(dns::NodeView apex, const SigningParams& params) {
+  auto param = apex.find(RRType::NSEC3PARAM);
+  const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial);
+  if (nsec3 == nullptr) return !param && apex.find(RRType::NSEC);
+  return param && param->ttl() == params.nsec3param_ttl && param->size() == 1 &&
+         detail::same_bytes(param->rdata(0), make_nsec3param_rdata(*nsec3));
+}
+
+// True when the apex RRSIGs over `type` are by exactly `expected`: the
+// keys' roles (not only their DNSKEY records) are those that signed the
+// base, so untouched RRsets keep RRSIGs sign_diff would keep too.
+bool signed_by(dns::NodeView apex, RRType type, const std::vector<detail::KeyId>& expected) {
+  auto set = apex.find(type);
+  auto rrsigs = apex.find_rrsig(type);
+  return set && rrsigs && detail::reusable_rrsigs(*rrsigs, set->ttl(), expected, std::nullopt).has_value();
+}
+
+// True when the change needs the whole zone re-signed (sign_change.hpp).
+Result<bool> needs_whole_zone(const Inputs& in, const detail::KeySetInfo& key_set,
+                              const detail::ExpectedKeys& expected, const SigningParams& params) {
+  const dns::NodeView signed_apex = in.signed_base.apex();
+  if (!same_dnskeys(signed_apex, key_set, params) || !same_denial_kind(signed_apex, params)) return true;
+  if (!signed_by(signed_apex, RRType::DNSKEY, expected.dnskey) ||
+      !signed_by(signed_apex, RRType::SOA, expected.zone))
+    return true;
+  // RFC 8976: the digest covers every record.
+  if (in.after.apex().find(RRType::ZONEMD)) return true;
+  // An apex DNAME occludes the whole zone (RFC 6672 2.3).
+  if (in.after.apex().find(RRType::DNAME).has_value() != in.before.apex().find(RRType::DNAME).has_value())
+    return true;
+  auto before_ttl = denial_ttl(in.before);
+  if (!before_ttl) return std::move(before_ttl).error();
+  return *before_ttl != in.denial_ttl;
+}
+
+std::optional<size_t> index_of(const dns::ZoneVersion& zone, dns::NameView name) {
+  const size_t i = zone.lower_bound(name);
+  if (i < zone.node_count() && zone.node(i).owner() == name) return i;
+  return std::nullopt;
+}
+
+// The owner's base RRsets in unsigned_next (as base_zone() keeps them),
+// once: the entry for a name with none stays empty.
+std::vector<Wanted>& add_base_sets(Plan& plan, const Inputs& in, dns::NameView owner) {
+  auto [it, inserted] = plan.try_emplace(dns::Name(owner));
+  if (!inserted) return it->second;
+  auto node = in.after.find(owner);
+  if (!node || !detail::has_base_data(*node)) return it->second;
+  const NodeRole role = role_of(*node);
+  for (size_t i = 0; i < node->rrset_count(); ++i) {
+    const dns::RRsetView set = node->rrset(i);
+    if (dns::is_signer_owned_type(set.type())) continue;
+    it->second.push_back({set.type(), set.ttl(), set, {}, is_signed(role, set.type())});
+  }
+  if (node->is_apex()) {
+    for (RRType t : {RRType::DNSKEY, RRType::NSEC3PARAM}) {
+      if (auto set = in.signed_base.apex().find(t)) it->second.push_back({t, set->ttl(), set, {}, true});
+    }
+  }
+  return it->second;
+}
+
+// NSEC: the touched names that own one, and the chain predecessor of
+// every touched name, whose next name may change. False: a walk too long.
+bool plan_nsec(Plan& plan, const Inputs& in, const std::set<dns::Name>& touched) {
+  std::set<size_t> owners;
+  for (const dns::Name& t : touched) {
+    add_base_sets(plan, in, t);
+    const auto i = index_of(in.after, t);
+    if (i && detail::in_nsec_chain(in.after.node(*i))) owners.insert(*i);
+    if (t == in.after.origin()) continue;
+    const auto previous = detail::nsec_previous(in.after, t);
+    if (!previous) return false;
+    owners.insert(*previous);
+  }
+  for (size_t i : owners) {
+    const dns::NodeView node = in.after.node(i);
+    const auto next = detail::nsec_next(in.after, i);
+    if (!next) return false;
+    Wanted nsec{RRType::NSEC, in.denial_ttl, std::nullopt, {}, true};
+    nsec.denial.assign(next->wire().begin(), next->wire().end());
+    append_type_bitmap(detail::chain_types(node, RRType::NSEC), nsec.denial);
+    add_base_sets(plan, in, node.owner()).push_back(std::move(nsec));
+  }
+  return true;
+}
+
+// A touched name in NSEC3 terms.
+struct HashedName {
+  Nsec3Hash hash;
+  dns::Name hashed_owner;
+  std::optional<size_t> node;  // in unsigned_next
+  Membership after = Membership::out;
+  bool before = false;  // the signed base has its NSEC3
+};
+
+std::optional<dns::RRsetView> nsec3_at(const dns::ZoneVersion& zone, dns::NameView owner) {
+  auto node = zone.find(owner);
+  return node ? node->find(RRType::NSEC3) : std::nullopt;
+}
+
+Result<std::vector<HashedName>> hash_touched(const Inputs& in, const std::set<dns::Name>& touched,
+                                             const Nsec3Params& params) {
+  auto hasher = Nsec3Hasher::create(params);
+  if (!hasher) return std::move(hasher).error();
+  std::vector<HashedName> out;
+  for (const dns::Name& t : touched) {
+    auto hash = hasher->hash(t);
+    if (!hash) return std::move(hash).error();
+    auto owner = nsec3_owner(*hash, in.after.origin());
+    if (!owner) return std::move(owner).error();
+    HashedName h{*hash, std::move(*owner), index_of(in.after, t), Membership::out, false};
+    if (h.node) h.after = detail::in_nsec3_chain(in.after, *h.node, params.opt_out);
+    h.before = nsec3_at(in.signed_base, h.hashed_owner).has_value();
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+// An empty non-terminal whose membership a bounded walk could not settle.
+// Any name below it whose own membership changed is touched, so: it is in
+// when a touched name below it is; otherwise it keeps the signed base's
+// status unless a touched name below it left the chain, which only a walk
+// could weigh. Deepest first, so that nested ones are settled before
+// their ancestors. False: give up.
+bool settle_unknown(std::vector<HashedName>& names, const std::set<dns::Name>& touched) {
+  const std::vector<const dns::Name*> order = [&] {
+    std::vector<const dns::Name*> v;
+    for (const dns::Name& t : touched) v.push_back(&t);
+    return v;
+  }();
+  for (size_t k = names.size(); k-- > 0;) {
+    if (names[k].after != Membership::unknown) continue;
+    bool below_in = false, below_left = false;
+    for (size_t j = k + 1; j < names.size() && order[j]->is_subdomain_of(*order[k]); ++j) {
+      below_in |= names[j].after == Membership::in;
+      below_left |= names[j].before && names[j].after != Membership::in;
+    }
+    if (!below_in && below_left) return false;
+    names[k].after = below_in || names[k].before ? Membership::in : Membership::out;
+  }
+  return true;
+}
+
+// NSEC3: the records of touched names (new, changed or gone) and, for
+// every hash that enters or leaves the chain, its predecessor's, whose
+// next hashed owner changes. False: a walk too long or a signed base of
+// another opt-out setting.
+Result<bool> plan_nsec3(Plan& plan, const Inputs& in, const std::set<dns::Name>& touched,
+                        const Nsec3Params& params) {
+  auto names = hash_touched(in, touched, params);
+  if (!names) return std::move(names).error();
+  if (!settle_unknown(*names, touched)) return false;
+  std::set<Nsec3Hash> entering, leaving;
+  for (const HashedName& h : *names) {
+    const bool now_in = h.after == Membership::in;
+    if (now_in && !h.before) entering.insert(h.hash);
+    if (!now_in && h.before) leaving.insert(h.hash);
+  }
+  // The apex is always in: its record tells the signed base's opt-out.
+  auto apex_nsec3 = nsec3_at(in.signed_base, names->front().hashed_owner);
+  if (!apex_nsec3 || apex_nsec3->rdata(0).size() < 2 ||
+      apex_nsec3->rdata(0)[1] != (params.opt_out ? kNsec3FlagOptOut : 0))
+    return false;
+  const detail::HashRing ring(in.signed_base, entering, leaving);
+  for (const HashedName& h : *names) {
+    auto& sets = plan[h.hashed_owner];
+    if (h.after != Membership::in) continue;
+    auto next = ring.next(h.hash);
+    if (!next) return false;
+    const auto types = detail::chain_types(in.after.node(*h.node), RRType::NSEC3);
+    sets = {{RRType::NSEC3, in.denial_ttl, std::nullopt, detail::nsec3_rdata(params, *next, types), true}};
+  }
+  std::set<Nsec3Hash> moved = entering;
+  moved.insert(leaving.begin(), leaving.end());
+  for (const Nsec3Hash& hash : moved) {
+    auto previous = ring.previous(hash);
+    if (!previous) return false;
+    auto owner = nsec3_owner(*previous, in.after.origin());
+    if (!owner) return std::move(owner).error();
+    if (plan.contains(*owner)) continue;
+    auto old = nsec3_at(in.signed_base, *owner);
+    auto next = ring.next(*previous);
+    if (!old || !next) return false;
+    auto rdata = detail::with_next_hash(old->rdata(0), *next);
+    if (!rdata) return false;
+    plan[*owner] = {{RRType::NSEC3, in.denial_ttl, std::nullopt, std::move(*rdata), true}};
+  }
+  return true;
+}
+
+// The signing work of a plan: one job per signed RRset, and for each job
+// the RRSIGs it keeps from the signed base (empty: signed anew).
+struct Jobs {
+  std::vector<SignJob> all;
+  std::vector<std::vector<std::span<const uint8_t>>> kept;
+  std::vector<size_t> to_sign;
+};
+
+// RRSIGs carry over as in sign_diff (resign_rules.hpp), without its
+// expiry check: refreshing untouched RRsets is not sign_change's job.
+Jobs make_jobs(const Plan& plan, const dns::ZoneVersion& signed_base, const detail::ExpectedKeys& expected) {
+  Jobs jobs;
+  for (const auto& [owner, sets] : plan) {
+    auto old_node = signed_base.find(owner);
+    for (const Wanted& w : sets) {
+      if (!w.is_signed) continue;
+      const SignJob job{owner, w.type, w.ttl, w.view, w.denial};
+      std::optional<std::vector<std::span<const uint8_t>>> kept;
+      auto old = old_node ? old_node->find(w.type) : std::nullopt;
+      auto rrsigs = old_node ? old_node->find_rrsig(w.type) : std::nullopt;
+      if (old && rrsigs && detail::same_rrset(job, *old))
+        kept = detail::reusable_rrsigs(*rrsigs, w.ttl, expected.of(w.type), std::nullopt);
+      if (!kept) jobs.to_sign.push_back(jobs.all.size());
+      jobs.all.push_back(job);
+      jobs.kept.push_back(kept ? std::move(*kept) : std::vector<std::span<const uint8_t>>{});
+    }
+  }
+  return jobs;
+}
+
+// (type, covered type): the order of a node's RRsets and RRSIG groups.
+using GroupKey = uint32_t;
+GroupKey key_of(RRType type, RRType covered) noexcept {
+  return uint32_t{dns::code(type)} << 16 | dns::code(covered);
+}
+
+// Appends what turns `old` into `wanted` (both sorted by key), as
+// diff_versions does: a TTL change replaces the whole RRset.
+void diff_owner(std::optional<dns::NodeView> old, const std::vector<std::pair<GroupKey, dns::RRset>>& wanted,
+                dns::RRClass rclass, dns::ZoneDiff& out) {
+  size_t i = 0, j = 0;
+  const size_t n_old = old ? old->rrset_count() : 0;
+  while (i < n_old || j < wanted.size()) {
+    const uint64_t a = i < n_old ? key_of(old->rrset(i).type(), old->rrset(i).covered()) : uint64_t{1} << 32;
+    const uint64_t b = j < wanted.size() ? wanted[j].first : uint64_t{1} << 32;
+    std::optional<dns::RRset> gone =
+        a <= b ? std::optional(old->rrset(i++).to_rrset(old->owner(), rclass)) : std::nullopt;
+    const dns::RRset* fresh = b <= a ? &wanted[j++].second : nullptr;
+    if (!gone || !fresh || gone->ttl() != fresh->ttl()) {
+      if (gone) out.removed.push_back(std::move(*gone));
+      if (fresh) out.added.push_back(*fresh);
+      continue;
+    }
+    dns::RRset removed(gone->owner(), gone->type(), rclass, gone->ttl());
+    dns::RRset added(fresh->owner(), fresh->type(), rclass, fresh->ttl());
+    for (const auto& rd : gone->rdatas()) {
+      if (!fresh->contains(rd)) removed.add(rd);
+    }
+    for (const auto& rd : fresh->rdatas()) {
+      if (!gone->contains(rd)) added.add(rd);
+    }
+    if (!removed.empty()) out.removed.push_back(std::move(removed));
+    if (!added.empty()) out.added.push_back(std::move(added));
+  }
+}
+
+// The signed diff: each planned owner's records and RRSIGs against the
+// signed base's. `rrsigs[j]` holds job j's RRSIGs, kept or new.
+dns::ZoneDiff signed_diff(const Plan& plan, const Inputs& in,
+                          const std::vector<std::vector<std::span<const uint8_t>>>& rrsigs) {
+  dns::ZoneDiff out{in.signed_base.serial(), in.after.serial(), {}, {}};
+  const dns::RRClass rclass = in.signed_base.rclass();
+  size_t job = 0;
+  for (const auto& [owner, sets] : plan) {
+    std::vector<std::pair<GroupKey, dns::RRset>> wanted;
+    for (const Wanted& w : sets) {
+      dns::RRset set(owner, w.type, rclass, w.ttl);
+      if (w.view) {
+        for (size_t i = 0; i < w.view->size(); ++i) set.add(w.view->rdata(i));
+      } else {
+        set.add(w.denial);
+      }
+      wanted.emplace_back(key_of(w.type, RRType{}), std::move(set));
+      if (!w.is_signed) continue;
+      dns::RRset sigs(owner, RRType::RRSIG, rclass, w.ttl);
+      for (auto rd : rrsigs[job++]) sigs.add(rd);
+      wanted.emplace_back(key_of(RRType::RRSIG, w.type), std::move(sigs));
+    }
+    std::sort(wanted.begin(), wanted.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    diff_owner(in.signed_base.find(owner), wanted, rclass, out);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned_base,
+                                                const dns::ZoneVersion& signed_base,
+                                                const dns::ZoneDiff& change, const ZoneKeys& keys,
+                                                const SigningParams& params, base::TimePoint now) {
+  if (keys.store == nullptr) return make_error(Errc::invalid_argument, "sign_change: no key store");
+  SIGNERD_TRY(detail::check_bases(unsigned_base, signed_base, "sign_change"));
+  auto unsigned_next = dns::apply_diff(unsigned_base, change);
+  if (!unsigned_next) return std::move(unsigned_next).error();
+  auto opened = detail::open_workers(*keys.store, keys.keys, 1);
+  if (!opened) return std::move(opened).error();
+  SIGNERD_TRY(detail::check_roles(keys.keys, opened->front()));
+  const detail::KeySetInfo key_set = detail::describe_keys(keys.keys, opened->front());
+
+  auto ttl = denial_ttl(**unsigned_next);
+  if (!ttl) return std::move(ttl).error();
+  const Inputs in{unsigned_base, **unsigned_next, signed_base, *ttl};
+  const detail::ExpectedKeys expected = detail::expected_keys(keys.keys, key_set);
+  auto whole = needs_whole_zone(in, key_set, expected, params);
+  if (!whole) return std::move(whole).error();
+  if (*whole) return std::optional<SignedUpdate>{};
+
+  Plan plan;
+  const std::set<dns::Name> touched = detail::touched_names(unsigned_base, in.after, change);
+  if (const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial)) {
+    for (const dns::Name& t : touched) add_base_sets(plan, in, t);
+    auto planned = plan_nsec3(plan, in, touched, *nsec3);
+    if (!planned) return std::move(planned).error();
+    if (!*planned) return std::optional<SignedUpdate>{};
+  } else if (!plan_nsec(plan, in, touched)) {
+    return std::optional<SignedUpdate>{};
+  }
+
+  Jobs jobs = make_jobs(plan, signed_base, expected);
+  std::vector<SignJob> selected;
+  for (size_t j : jobs.to_sign) selected.push_back(jobs.all[j]);
+  const detail::SignContext ctx{signed_base.origin(), signed_base.rclass(), &params, now, keys.keys,
+                                key_set.key_tags};
+  auto fresh = detail::sign_jobs(selected, ctx, std::move(*opened));
+  if (!fresh) return std::move(fresh).error();
+  std::vector<std::vector<std::span<const uint8_t>>> rrsigs = std::move(jobs.kept);
+  for (const auto& r : *fresh) rrsigs[jobs.to_sign[r.job]].push_back(r.rrsig);
+
+  SignedUpdate out;
+  out.signed_diff = signed_diff(plan, in, rrsigs);
+  auto signed_next = dns::apply_diff(signed_base, out.signed_diff);
+  if (!signed_next) return std::move(signed_next).error();
+  out.unsigned_next = std::move(*unsigned_next);
+  out.signed_next = std::move(*signed_next);
+  out.rrsets_signed = selected.size();
+  out.signatures_made = fresh->size();
+  return std::optional<SignedUpdate>(std::move(out));
+}
+
+}  // namespace signerd::dnssec

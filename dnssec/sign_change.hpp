@@ -1,0 +1,68 @@
+// dnssec/sign_change.hpp — the fast path of incremental signing: a change
+// to the unsigned data signed in time proportional to the change, not to
+// the zone.
+//
+// Owns: sign_change(). Where sign_diff (sign_diff.hpp) rebuilds the next
+// signed zone whole and compares it with the last one, sign_change works
+// out which names the change touches, builds the signed form of those
+// names only (their RRsets, RRSIGs and denial records, and the denial
+// records of their neighbours in the chain), and makes the next signed
+// version by applying that signed diff to the signed base.
+// Does not own: refreshing old signatures of untouched RRsets (sign_diff,
+// which the caller runs when the earliest expiry comes within
+// params.refresh), the rules of what is signed (signing_rules.hpp), the
+// chains' definitions (nsec_chain.hpp, nsec3_chain.hpp).
+#pragma once
+
+#include <optional>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "dns/zone_diff.hpp"
+#include "dns/zone_version.hpp"
+#include "dnssec/sign_diff.hpp"
+#include "dnssec/zone_signer.hpp"
+
+namespace signerd::dnssec {
+
+// Applies `change` to `unsigned_base` and signs only what it touches.
+// `signed_base` must be the signed form of `unsigned_base` (same serial and
+// origin) made by sign_zone, sign_diff or sign_change with the same keys
+// and params.
+//
+// The names it re-signs: every owner of `change`; its ancestors, whose
+// empty-non-terminal status may change; the whole subtree of an owner that
+// gains or loses an NS (below the apex) or a DNAME, whose names become
+// occluded or visible; the apex, whose SOA changes with every diff; and
+// for each of these the neighbours whose NSEC "next" or NSEC3 "next hashed
+// owner" changes. For each such name the RRsets are compared with
+// signed_base's: an RRset whose TTL and RDATA are unchanged and whose
+// RRSIGs are by exactly the expected keys keeps its RRSIGs byte for byte
+// (however near their expiry: that is the refresh job's), anything else
+// is signed anew, and whatever is gone is removed.
+//
+// The result is what sign_diff would give for the same inputs, except
+// that sign_change never re-signs an untouched RRset for age. signed_diff
+// is in canonical order and, applied to signed_base, gives signed_next.
+//
+// Returns std::nullopt (not an error: the caller runs sign_diff instead)
+// when the change needs the whole zone: the keys differ from signed_base's
+// DNSKEY RRset (RDATA or params.dnskey_ttl) or from the keys that signed
+// its apex DNSKEY and SOA (a change of roles), or the denial kind, NSEC3
+// parameters or opt-out differ from its NSEC3PARAM and apex NSEC3; unsigned_next has an apex ZONEMD
+// (its digest covers every record); the denial TTL (SOA TTL or MINIMUM,
+// RFC 9077) changed, which changes every NSEC/NSEC3 record; or finding a
+// neighbour in the chain would walk more than kMaxNeighbourScan names.
+//
+// Errors: Errc::conflict when the change does not apply (apply_diff's) or
+// signed_base is not unsigned_base's signed form; the key store's; the
+// chain's (an NSEC3 hash collision). The inputs are never modified.
+// Thread-safety: reads its inputs only; signs on the calling thread.
+inline constexpr size_t kMaxNeighbourScan = 4096;
+
+Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned_base,
+                                                const dns::ZoneVersion& signed_base,
+                                                const dns::ZoneDiff& change, const ZoneKeys& keys,
+                                                const SigningParams& params, base::TimePoint now);
+
+}  // namespace signerd::dnssec

@@ -1,0 +1,435 @@
+// sign_change against sign_diff over hundreds of chained, seeded random
+// changes on a zone of corner cases: the same next signed zone byte for
+// byte (ED25519 is deterministic and refresh is 0), the same signed diff
+// as a set of records and the same signature count; every result passes
+// verify_zone, a few pass BIND's and ldns's verifiers. Then the changes
+// that need the whole zone (nullopt) and a mismatched base (an error).
+#include "dnssec/sign_change.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+#include <random>
+#include <set>
+#include <tuple>
+
+#include "dnssec/sign_diff.hpp"
+#include "dnssec/verify_zone.hpp"
+#include "dnssec_test_util.hpp"
+
+namespace signerd::dnssec {
+namespace {
+
+using dns::RRType;
+
+constexpr const char* kOrigin = "example.";
+constexpr int kOps = 19;  // ChangeMaker::apply
+
+std::string lower(dns::NameView n) { return dns::Name(n).lowercased().to_text(); }
+
+using RecordSet = std::set<std::tuple<std::string, uint16_t, uint32_t, dns::Rdata>>;
+
+RecordSet records_of(const dns::ZoneVersion& z) {
+  RecordSet out;
+  z.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
+    for (size_t i = 0; i < rrset.size(); ++i) {
+      auto rd = rrset.rdata(i);
+      out.insert(
+          {lower(node.owner()), dns::code(rrset.type()), rrset.ttl(), dns::Rdata(rd.begin(), rd.end())});
+    }
+  });
+  return out;
+}
+
+RecordSet records_of(const std::vector<dns::RRset>& section) {
+  RecordSet out;
+  for (const auto& set : section) {
+    for (const auto& rd : set.rdatas())
+      out.insert({lower(set.owner()), dns::code(set.type()), set.ttl(), rd});
+  }
+  return out;
+}
+
+dns::RRset rrset_of(std::string_view text) {
+  auto rs = testing::records(text, kOrigin);
+  EXPECT_FALSE(rs.empty()) << text;
+  dns::RRset out(rs.at(0).owner, rs[0].type, dns::RRClass::IN, rs[0].ttl);
+  for (const auto& r : rs) out.add(r.rdata);
+  return out;
+}
+
+std::string initial_zone() {
+  std::string z = std::string(testing::kCornerZone);
+  for (int i = 0; i < 30; ++i) z += "h" + std::to_string(i) + " A 198.51.100." + std::to_string(i) + "\n";
+  for (int i = 0; i < 3; ++i) {
+    const std::string t = "t" + std::to_string(i);
+    z += t + " TXT \"tree\"\na." + t + " A 192.0.2.9\nb." + t + " AAAA 2001:db8::9\n";
+  }
+  z += "alias CNAME h1.example.\n*.wild TXT \"w\"\n";
+  return z;
+}
+
+// One random change (and the SOA bump) against the current zone.
+class ChangeMaker {
+ public:
+  ChangeMaker(const dns::ZoneVersion& z, std::mt19937& rng, int step)
+      : z_(z), rng_(rng), tag_(std::to_string(step)) {}
+
+  // Whether the op found what it needed; else the change adds a name.
+  bool applied = false;
+
+  dns::ZoneDiff make(int op) {
+    diff_.from = z_.serial();
+    diff_.to = z_.serial() + 1;
+    applied = apply(op);
+    if (!applied) add("n" + tag_ + " A 192.0.2.77");
+    diff_.removed.push_back(z_.apex().find(RRType::SOA)->to_rrset(z_.origin(), dns::RRClass::IN));
+    add("@ SOA ns1 hostmaster " + std::to_string(diff_.to) + " 3600 600 86400 300");
+    return diff_;
+  }
+
+ private:
+  void add(std::string_view text) { diff_.added.push_back(rrset_of(text)); }
+  void remove(dns::NodeView n, RRType type) {
+    diff_.removed.push_back(n.find(type)->to_rrset(n.owner(), z_.rclass()));
+  }
+  void remove_node(dns::NodeView n) {
+    for (size_t i = 0; i < n.rrset_count(); ++i)
+      diff_.removed.push_back(n.rrset(i).to_rrset(n.owner(), z_.rclass()));
+  }
+  void remove_subtree(dns::NodeView top) {
+    for (size_t i = z_.lower_bound(top.owner()); i < z_.node_count(); ++i) {
+      if (!z_.node(i).owner().is_subdomain_of(top.owner())) break;
+      remove_node(z_.node(i));
+    }
+  }
+  template <class F>
+  std::optional<dns::NodeView> pick(F&& ok) {
+    std::vector<size_t> c;
+    for (size_t i = 1; i < z_.node_count(); ++i) {
+      if (ok(z_.node(i))) c.push_back(i);
+    }
+    if (c.empty()) return std::nullopt;
+    return z_.node(c[std::uniform_int_distribution<size_t>(0, c.size() - 1)(rng_)]);
+  }
+  static bool plain(dns::NodeView n) {
+    return n.rrset_count() > 0 && !n.is_occluded() && !n.is_delegation() && !n.is_wildcard() &&
+           !n.find(RRType::CNAME) && !n.find(RRType::DNAME) && n.owner() != testing::name("ns1.example.");
+  }
+  static bool cut(dns::NodeView n) { return n.is_delegation() && !n.is_occluded(); }
+  bool apply(int op) {
+    switch (op) {
+      case 0: add("n" + tag_ + " A 192.0.2.1"); return true;
+      case 1: return with(plain, [&](dns::NodeView n) { remove_node(n); });
+      case 2:
+        return with([](dns::NodeView n) { return plain(n) && n.find(RRType::A); },
+                    [&](dns::NodeView n) {
+                      remove(n, RRType::A);
+                      add(n.owner().to_text() + " A 10.0." + std::to_string(std::stoi(tag_) / 256) + "." +
+                          std::to_string(std::stoi(tag_) % 256));
+                    });
+      case 3:
+        add("d" + tag_ + " NS ns.d" + tag_);
+        add("ns.d" + tag_ + " A 192.0.2.53");
+        return true;
+      case 4: return with(cut, [&](dns::NodeView n) { remove_subtree(n); });
+      case 5: return with(plain, [&](dns::NodeView n) { add(n.owner().to_text() + " NS ns.example.net."); });
+      case 6:
+        return with(cut, [&](dns::NodeView n) {
+          if (n.find(RRType::DS)) return remove(n, RRType::DS);
+          add(n.owner().to_text() + " DS " + tag_ + " 15 2 " + std::string(64, 'a'));
+        });
+      case 7:
+        return with(plain,
+                    [&](dns::NodeView n) { add("x.y" + tag_ + "." + n.owner().to_text() + " A 192.0.2.8"); });
+      case 8:
+        return with(plain, [&](dns::NodeView n) {
+          auto set = n.rrset(0).to_rrset(n.owner(), z_.rclass());
+          diff_.removed.push_back(set);
+          set.set_ttl(set.ttl() + 100);
+          diff_.added.push_back(set);
+        });
+      case 9:
+        return with(plain, [&](dns::NodeView n) { add(n.owner().to_text() + " DNAME elsewhere.test."); });
+      case 10:
+        return with([](dns::NodeView n) { return !n.is_apex() && !n.is_occluded() && n.find(RRType::DNAME); },
+                    [&](dns::NodeView n) { remove(n, RRType::DNAME); });
+      case 11:
+        if (rng_() % 2)
+          return with([](dns::NodeView n) { return n.is_wildcard() && !n.is_occluded(); },
+                      [&](dns::NodeView n) { remove_node(n); });
+        add("*.w" + tag_ + " TXT \"w\"");
+        return true;
+      case 12: add("c" + tag_ + " CNAME h2.example."); return true;
+      case 13: return apex_change();
+      case 14: add("zz" + tag_ + ".zzz A 192.0.2.99"); return true;
+      case 15: return remove_edge();
+      case 16: add("0" + tag_ + ".a A 192.0.2.98"); return true;
+      case 17: return signer_owned();
+      default:
+        return with(cut,
+                    [&](dns::NodeView n) { add("g" + tag_ + "." + n.owner().to_text() + " A 192.0.2.7"); });
+    }
+  }
+  template <class Ok, class Do>
+  bool with(Ok&& ok, Do&& act) {
+    auto n = pick(ok);
+    if (n) act(*n);
+    return n.has_value();
+  }
+  bool apex_change() {
+    const dns::NodeView apex = z_.apex();
+    switch (rng_() % 3) {
+      case 0:
+        if (apex.find(RRType::MX)) return remove(apex, RRType::MX), true;
+        add("@ MX 10 mail" + tag_ + ".example.");
+        return true;
+      case 1:
+        if (apex.find(RRType::TXT)) return remove(apex, RRType::TXT), true;
+        add("@ TXT \"apex " + tag_ + "\"");
+        return true;
+      default:
+        if (apex.find(RRType::NS)->size() > 1) {
+          dns::RRset ns(dns::Name(apex.owner()), RRType::NS, z_.rclass(), apex.find(RRType::NS)->ttl());
+          ns.add(apex.find(RRType::NS)->rdata(1));
+          diff_.removed.push_back(ns);
+        } else {
+          add("@ NS ns2.example.net.");
+        }
+        return true;
+    }
+  }
+  // Records the signer owns (base_zone drops them): a name with only a
+  // CDS, sometimes with data below it (an empty non-terminal once signed),
+  // or upstream DNSKEY/CDS at the apex.
+  bool signer_owned() {
+    const std::string cds = " CDS 1 15 2 " + std::string(64, 'b');
+    switch (rng_() % 3) {
+      case 0: add("q" + tag_ + cds); return true;
+      case 1:
+        add("q" + tag_ + cds);
+        add("w.q" + tag_ + " A 192.0.2.6");
+        return true;
+      default:
+        if (z_.apex().find(RRType::CDS)) return remove(z_.apex(), RRType::CDS), true;
+        add("@" + cds);
+        return true;
+    }
+  }
+  // The first or the last name after the apex in canonical order, when plain.
+  bool remove_edge() {
+    const dns::NodeView n = rng_() % 2 ? z_.node(1) : z_.node(z_.node_count() - 1);
+    if (!plain(n)) return false;
+    remove_node(n);
+    return true;
+  }
+
+  const dns::ZoneVersion& z_;
+  std::mt19937& rng_;
+  std::string tag_;
+  dns::ZoneDiff diff_;
+};
+
+class SignChangeTest : public testing::ToolDirTest {
+ protected:
+  void SetUp() override {
+    ToolDirTest::SetUp();
+    keys_ = ZoneKeys{store_.get(),
+                     {make_key(hsm::Algorithm::ed25519, 257, KeyRole::ksk, "example. ksk"),
+                      make_key(hsm::Algorithm::ed25519, 256, KeyRole::zsk, "example. zsk")}};
+    unsigned_ = testing::zone(initial_zone(), kOrigin);
+    ASSERT_TRUE(unsigned_);
+  }
+
+  std::shared_ptr<const dns::ZoneVersion> full_sign(const dns::ZoneVersion& z) {
+    auto s = sign_zone(z, keys_, params_, start_);
+    EXPECT_TRUE(s) << s.error().to_string();
+    return s ? *s : nullptr;
+  }
+  dns::ZoneDiff bump(std::vector<dns::RRset> removed = {}, std::vector<dns::RRset> added = {}) {
+    removed.push_back(unsigned_->apex().find(RRType::SOA)->to_rrset(unsigned_->origin(), dns::RRClass::IN));
+    added.push_back(
+        rrset_of("@ SOA ns1 hostmaster " + std::to_string(unsigned_->serial() + 1) + " 3600 600 86400 300"));
+    return dns::ZoneDiff{unsigned_->serial(), unsigned_->serial() + 1, std::move(removed), std::move(added)};
+  }
+  void random_changes(unsigned seed, int steps);
+  // sign_change gives sign_diff's zone for `change`, without falling back.
+  void expect_same_as_sign_diff(const dns::ZoneVersion& signed_zone, const dns::ZoneDiff& change) {
+    auto slow = sign_diff(*unsigned_, signed_zone, change, keys_, params_, start_);
+    ASSERT_TRUE(slow) << slow.error().to_string();
+    auto fast = sign_change(*unsigned_, signed_zone, change, keys_, params_, start_);
+    ASSERT_TRUE(fast) << fast.error().to_string();
+    ASSERT_TRUE(fast->has_value()) << "fell back";
+    EXPECT_EQ(records_of(*(*fast)->signed_next), records_of(*slow->signed_next));
+    EXPECT_EQ((*fast)->signatures_made, slow->signatures_made);
+  }
+
+  ZoneKeys keys_;
+  SigningParams params_;
+  std::shared_ptr<const dns::ZoneVersion> unsigned_;
+  // A day back, so that the steps' signatures (a minute apart) are all
+  // in force for the external verifiers, which read the clock.
+  base::TimePoint start_ =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) -
+      std::chrono::days(1);
+};
+
+void SignChangeTest::random_changes(unsigned seed, int steps) {
+  std::mt19937 rng(seed);
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  size_t signatures = 0;
+  std::vector<int> applied(kOps, 0);
+  for (int step = 0; step < steps; ++step) {
+    SCOPED_TRACE("seed " + std::to_string(seed) + " step " + std::to_string(step));
+    const base::TimePoint now = start_ + std::chrono::minutes(step + 1);
+    const int op = static_cast<int>(rng() % kOps);
+    ChangeMaker maker(*unsigned_, rng, step);
+    const dns::ZoneDiff change = maker.make(op);
+    applied[static_cast<size_t>(op)] += maker.applied ? 1 : 0;
+    auto slow = sign_diff(*unsigned_, *signed_zone, change, keys_, params_, now);
+    ASSERT_TRUE(slow) << "op " << op << ": " << slow.error().to_string();
+    auto fast = sign_change(*unsigned_, *signed_zone, change, keys_, params_, now);
+    ASSERT_TRUE(fast) << "op " << op << ": " << fast.error().to_string();
+    ASSERT_TRUE(fast->has_value()) << "op " << op << ": fell back";
+    const SignedUpdate& got = **fast;
+    EXPECT_EQ(records_of(*got.unsigned_next), records_of(*slow->unsigned_next)) << "op " << op;
+    EXPECT_EQ(records_of(*got.signed_next), records_of(*slow->signed_next)) << "op " << op;
+    EXPECT_TRUE(dns::diff_versions(*got.signed_next, *slow->signed_next).empty()) << "op " << op;
+    EXPECT_EQ(records_of(got.signed_diff.removed), records_of(slow->signed_diff.removed)) << "op " << op;
+    EXPECT_EQ(records_of(got.signed_diff.added), records_of(slow->signed_diff.added)) << "op " << op;
+    EXPECT_EQ(got.signed_diff.from, slow->signed_diff.from);
+    EXPECT_EQ(got.signed_diff.to, slow->signed_diff.to);
+    EXPECT_EQ(got.signatures_made, slow->signatures_made) << "op " << op;
+    EXPECT_EQ(got.rrsets_signed, slow->rrsets_signed) << "op " << op;
+    auto verified = verify_zone(*got.signed_next, now);
+    EXPECT_TRUE(verified) << "op " << op << ": " << verified.error().to_string();
+    if (step % 97 == 96) {
+      write(*got.signed_next, "step.signed");
+      expect_verifiers_accept("step.signed", false, "step " + std::to_string(step) + ": ");
+    }
+    if (::testing::Test::HasFailure()) return;
+    signatures += got.signatures_made;
+    unsigned_ = got.unsigned_next;
+    signed_zone = got.signed_next;
+  }
+  std::cout << "seed " << seed << ": " << steps << " changes, " << signatures << " signatures made\n";
+  // Every kind of change happened, not only its stand-in.
+  for (int op = 0; op < kOps; ++op) EXPECT_GE(applied[static_cast<size_t>(op)], 3) << "op " << op;
+}
+
+TEST_F(SignChangeTest, RandomNsecChangesGiveSignDiffsZone) { random_changes(4034, 300); }
+
+TEST_F(SignChangeTest, RandomNsec3ChangesGiveSignDiffsZone) {
+  params_.denial = Nsec3Params{kNsec3HashSha1, 0, {}, false};
+  random_changes(5155, 300);
+}
+
+TEST_F(SignChangeTest, RandomNsec3OptOutChangesWithSaltGiveSignDiffsZone) {
+  params_.denial = Nsec3Params{kNsec3HashSha1, 5, {0xab, 0xcd, 0xef}, true};
+  random_changes(9276, 300);
+}
+
+// More names below a cut than a walk may pass: the NSEC walks step over
+// the occluded subtree by lookup instead.
+TEST_F(SignChangeTest, NeighboursAcrossALargeGlueSubtreeNeedNoFallback) {
+  std::string z = initial_zone() + "big NS ns.big.example.\n";
+  for (size_t i = 0; i < kMaxNeighbourScan + 100; ++i) z += "g" + std::to_string(i) + ".big A 192.0.2.1\n";
+  unsigned_ = testing::zone(z, kOrigin);
+  ASSERT_TRUE(unsigned_);
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  // "bih" follows big's subtree; "bia" precedes it; removing "big"'s NS
+  // makes the whole subtree visible.
+  expect_same_as_sign_diff(*signed_zone, bump({}, {rrset_of("bih A 192.0.2.2")}));
+  expect_same_as_sign_diff(*signed_zone, bump({}, {rrset_of("x.big A 192.0.2.2")}));
+  expect_same_as_sign_diff(*signed_zone, bump({}, {rrset_of("big DS 1 15 2 " + std::string(64, 'c'))}));
+}
+
+// An empty non-terminal over more insecure delegations than a walk may
+// pass: whether its NSEC3 stays comes from the signed base's.
+TEST_F(SignChangeTest, OptOutEmptyNonTerminalOverManyInsecureDelegations) {
+  params_.denial = Nsec3Params{kNsec3HashSha1, 0, {}, true};
+  std::string z = initial_zone();
+  for (size_t i = 0; i < kMaxNeighbourScan + 100; ++i)
+    z += "d" + std::to_string(i) + ".co NS ns.example.net.\n";
+  z += "zz.sec.co NS ns.example.net.\nzz.sec.co DS 1 15 2 " + std::string(64, 'd') + "\n";
+  unsigned_ = testing::zone(z, kOrigin);
+  ASSERT_TRUE(unsigned_);
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  expect_same_as_sign_diff(*signed_zone, bump({}, {rrset_of("new.co NS ns.example.net.")}));
+  expect_same_as_sign_diff(*signed_zone, bump({}, {rrset_of("d7.co DS 1 15 2 " + std::string(64, 'e'))}));
+  expect_same_as_sign_diff(*signed_zone, bump({rrset_of("d7.co NS ns.example.net.")}));
+  // Removing the only secure delegation could empty "co" of members:
+  // only a walk could tell, so it is left to sign_diff.
+  auto r =
+      sign_change(*unsigned_, *signed_zone, bump({rrset_of("zz.sec.co DS 1 15 2 " + std::string(64, 'd'))}),
+                  keys_, params_, start_);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_FALSE(r->has_value());
+}
+
+TEST_F(SignChangeTest, OneAddressSignsItAndTheSoaOnly) {
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  auto r = sign_change(*unsigned_, *signed_zone,
+                       bump({rrset_of("h7 A 198.51.100.7")}, {rrset_of("h7 A 203.0.113.7")}), keys_, params_,
+                       start_ + std::chrono::hours(1));
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->rrsets_signed, 2u);
+  EXPECT_EQ((*r)->signatures_made, 2u);
+  EXPECT_EQ((*r)->signed_diff.added.size(), 4u);
+  EXPECT_EQ((*r)->signed_diff.removed.size(), 4u);
+}
+
+// A change that needs the whole zone is nullopt, not an error: sign_diff's.
+TEST_F(SignChangeTest, ChangesThatNeedTheWholeZoneFallBack) {
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  auto expect_fallback = [&](const dns::ZoneDiff& change, const ZoneKeys& keys, const SigningParams& params,
+                             const char* what) {
+    auto r = sign_change(*unsigned_, *signed_zone, change, keys, params, start_);
+    ASSERT_TRUE(r) << what << ": " << r.error().to_string();
+    EXPECT_FALSE(r->has_value()) << what;
+  };
+  ZoneKeys more = keys_;
+  more.keys.push_back(make_key(hsm::Algorithm::ed25519, 256, KeyRole::zsk, "example. zsk 2"));
+  expect_fallback(bump(), more, params_, "added key");
+  ZoneKeys roles = keys_;
+  roles.keys[1].role = KeyRole::csk;  // the ZSK now signs the DNSKEY RRset too
+  expect_fallback(bump(), roles, params_, "key roles");
+  SigningParams ttl = params_;
+  ttl.dnskey_ttl = 7200;
+  expect_fallback(bump(), keys_, ttl, "DNSKEY TTL");
+  SigningParams nsec3 = params_;
+  nsec3.denial = Nsec3Params{};
+  expect_fallback(bump(), keys_, nsec3, "NSEC to NSEC3");
+  expect_fallback(bump({}, {rrset_of("@ ZONEMD 1 1 1 " + std::string(96, '0'))}), keys_, params_, "ZONEMD");
+  auto minimum = bump();
+  minimum.added.back() = rrset_of("@ SOA ns1 hostmaster 2 3600 600 86400 900");
+  expect_fallback(minimum, keys_, params_, "SOA MINIMUM");
+  // NSEC3 with and without opt-out over each other's signed zone.
+  params_.denial = Nsec3Params{kNsec3HashSha1, 0, {}, true};
+  signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  expect_fallback(bump(), keys_, nsec3, "opt-out to none");
+}
+
+TEST_F(SignChangeTest, MismatchedBaseOrBadChangeIsAnError) {
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  auto next = dns::apply_diff(*unsigned_, bump());
+  ASSERT_TRUE(next);
+  for (auto r : {sign_change(**next, *signed_zone, bump(), keys_, params_, start_),
+                 sign_change(*unsigned_, *signed_zone, bump({rrset_of("nothere A 192.0.2.1")}), keys_,
+                             params_, start_)}) {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, base::Errc::conflict) << r.error().to_string();
+  }
+}
+
+}  // namespace
+}  // namespace signerd::dnssec
