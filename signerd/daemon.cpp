@@ -273,7 +273,7 @@ xfr::NotifyVerdict Daemon::on_notify(dns::NameView zone, const asio::ip::address
     if (primary.address.ip == ip && key_matches(primary.key, key)) {
       base::log::info("zone " + r->config().name.to_text() + ": NOTIFY from " + from.to_string() +
                       (serial ? " serial " + std::to_string(*serial) : std::string()));
-      r->wake();
+      r->wake(serial ? std::optional(std::pair{ip, *serial}) : std::nullopt);
       return xfr::NotifyVerdict::accepted;
     }
   }

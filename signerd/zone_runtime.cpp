@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <span>
+#include <utility>
 
 #include "base/log.hpp"
 #include "dns/serial.hpp"
@@ -79,6 +81,12 @@ std::optional<uint32_t> earliest_expiration(const dns::ZoneVersion& zone) {
   return earliest;
 }
 
+std::string milliseconds_text(std::chrono::steady_clock::duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms", std::chrono::duration<double, std::milli>(d).count());
+  return text;
+}
+
 std::optional<base::TimePoint> to_time(std::optional<uint32_t> expiration, base::TimePoint now) {
   if (!expiration) return std::nullopt;
   const auto now32 = static_cast<uint32_t>(now.time_since_epoch().count());
@@ -142,9 +150,12 @@ void ZoneRuntime::stop() {
   asio::post(strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
 }
 
-void ZoneRuntime::wake() {
+void ZoneRuntime::wake(std::optional<std::pair<IpAddress, uint32_t>> notified) {
   woken_ = true;
-  asio::post(strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
+  asio::post(strand_, [self = shared_from_this(), notified] {
+    if (notified) self->notified_ = notified;
+    self->wake_timer_.cancel();
+  });
 }
 
 ZoneStatus ZoneRuntime::status() const {
@@ -220,13 +231,21 @@ base::Result<void> ZoneRuntime::resume() {
 }
 
 asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
+  const auto notified = std::exchange(notified_, std::nullopt);
   for (const auto& primary : config_.primaries) {
     if (stop_requested_ || ctx_.stopping) co_return false;
     const std::string peer = primary.address.to_string();
     const xfr::TsigKey* key = primary.key ? ctx_.keyring.find(*primary.key) : nullptr;
     const auto address = to_asio(primary.address.ip);
-    auto serial = co_await xfr::query_soa_serial(asio::ip::udp::endpoint(address, primary.address.port),
-                                                 config_.name, key, std::chrono::seconds(5), ctx_.clock);
+    const auto asked = std::chrono::steady_clock::now();
+    base::Result<uint32_t> serial = make_error(Errc::not_found, "no SOA query yet");
+    if (notified && notified->first == primary.address.ip && upstream_soa_ && view_ &&
+        dns::serial_lt(dns::soa_timers(upstream_soa_->rdatas()[0])->serial, notified->second)) {
+      serial = notified->second;  // the primary just told us; its IXFR answer has the last word
+    } else {
+      serial = co_await xfr::query_soa_serial(asio::ip::udp::endpoint(address, primary.address.port),
+                                              config_.name, key, std::chrono::seconds(5), ctx_.clock);
+    }
     if (!serial) {
       record_error("SOA query to " + peer + " failed: " + serial.error().detail);
       continue;
@@ -252,8 +271,12 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     limits.max_bytes = config_.max_transfer_bytes;
     std::optional<dns::RRset> from;
     if (view_) from = upstream_soa_;
+    const auto answered = std::chrono::steady_clock::now();
     auto transfer = co_await xfr::transfer_in(asio::ip::tcp::endpoint(address, primary.address.port),
                                               config_.name, from, key, limits, ctx_.clock);
+    // Where the time of a change goes, for operators and benchmarks.
+    const std::string took = " (SOA query " + milliseconds_text(answered - asked) + ", transfer " +
+                             milliseconds_text(std::chrono::steady_clock::now() - answered) + ")";
     if (!transfer) {
       record_error("transfer from " + peer + " failed: " + transfer.error().detail);
       status_.with_lock([&](ZoneStatus& s) {
@@ -273,7 +296,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
       case xfr::TransferResult::Kind::up_to_date: kind = "up-to-date"; break;
       case xfr::TransferResult::Kind::axfr:
         kind = "axfr";
-        done = commit_full(transfer->full, "AXFR from " + peer);
+        done = commit_full(transfer->full, "AXFR from " + peer + took);
         break;
       case xfr::TransferResult::Kind::ixfr: {
         kind = "ixfr";
@@ -300,7 +323,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
           break;
         }
         change.added.push_back(std::move(*ours));
-        done = commit_change(change, new_soa, "IXFR from " + peer);
+        done = commit_change(change, new_soa, "IXFR from " + peer + took);
         break;
       }
     }
@@ -388,6 +411,7 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
   // when signatures are due for refresh or the change needs the whole
   // zone (new keys, ZONEMD, a new denial TTL: sign_change.hpp).
   bool whole_zone = refresh_due(now);
+  const auto started = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(ctx_.signing_lock);
     if (!whole_zone) {
@@ -406,6 +430,7 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
       update = std::move(*signed_update);
     }
   }
+  const auto signed_at = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(ctx_.offline_lock);
     auto appended = store::append_update(ctx_.offline.db, config_.name, change, update.signed_diff, now);
@@ -425,6 +450,7 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
                                  std::chrono::hours(24 * 30), now);
     }
   }
+  const auto committed_at = std::chrono::steady_clock::now();
   view_ = update.unsigned_next;
   signed_ = update.signed_next;
   if (upstream_soa) upstream_soa_ = std::move(upstream_soa);
@@ -435,7 +461,10 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
     s.signatures_made += update.signatures_made;
   });
   base::log::info(who() + ": " + std::string(why) + ": signed serial " + std::to_string(signed_->serial()) +
-                  " published (" + std::to_string(update.signatures_made) + " signatures made)");
+                  " published (" + std::to_string(update.signatures_made) + " signatures made, " +
+                  (whole_zone ? "whole-zone pass" : "incremental") + ", signing " +
+                  milliseconds_text(signed_at - started) + ", commit " +
+                  milliseconds_text(committed_at - signed_at) + ")");
   announce(signed_->serial());
   return base::ok();
 }

@@ -40,7 +40,11 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // rolls back as a whole).
   void stop();
   // A NOTIFY from a primary: refresh now.
-  void wake();
+  // A primary's NOTIFY: refresh now. With `serial` newer than the zone's,
+  // the refresh asks that primary for IXFR at once, without a SOA query
+  // first (RFC 1996 3.7 lets the serial serve as a hint; the IXFR answer
+  // is authoritative either way).
+  void wake(std::optional<std::pair<IpAddress, uint32_t>> notified = std::nullopt);
 
   const ZoneConfig& config() const noexcept { return config_; }
   std::shared_ptr<const xfr::ServedZone> served() const { return served_.load(); }
@@ -87,8 +91,9 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::optional<dns::RRset> upstream_soa_;          // the primary's SOA as last transferred
   std::optional<base::TimePoint> last_contact_;     // last time a primary answered
   std::vector<std::shared_ptr<const dns::ZoneDiff>> journal_;
-  size_t records_since_compact_ = 0;  // in the store's journal since its snapshot
-  std::optional<uint32_t> earliest_expiration_;  // RRSIG wire time
+  size_t records_since_compact_ = 0;                        // in the store's journal since its snapshot
+  std::optional<uint32_t> earliest_expiration_;             // RRSIG wire time
+  std::optional<std::pair<IpAddress, uint32_t>> notified_;  // primary and serial of the last NOTIFY
 
   std::atomic<std::shared_ptr<const xfr::ServedZone>> served_;
   base::LockGuarded<ZoneStatus> status_;

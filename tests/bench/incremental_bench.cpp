@@ -7,9 +7,12 @@
 // for comparison.
 //
 // usage: incremental_bench [--benchmark_filter=...]
+// With INCREMENTAL_BENCH_PIN_FILE set, the key lives in the SoftHSM2 token
+// "signerd" of SOFTHSM2_CONF (deploy/hsm-init.sh makes one) instead of a file.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -22,6 +25,7 @@
 #include "dnssec/sign_diff.hpp"
 #include "dnssec/zone_signer.hpp"
 #include "hsm/pem_key_store.hpp"
+#include "hsm/pkcs11_key_store.hpp"
 
 namespace {
 
@@ -91,7 +95,7 @@ void BM_ApplyDiff(benchmark::State& state) {
 BENCHMARK(BM_ApplyDiff)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
 
 struct Signer {
-  std::unique_ptr<hsm::PemKeyStore> store;
+  std::unique_ptr<hsm::KeyStore> store;
   dnssec::ZoneKeys keys;
   dnssec::SigningParams params;
   std::shared_ptr<const dns::ZoneVersion> signed_zone;
@@ -103,7 +107,13 @@ Signer& signer_of(size_t names) {
   if (s.store) return s;
   const auto dir =
       std::filesystem::temp_directory_path() / ("incremental_bench_" + std::to_string(::getpid()));
-  s.store = *hsm::PemKeyStore::create(dir.string());
+  if (const char* pin = std::getenv("INCREMENTAL_BENCH_PIN_FILE")) {
+    hsm::Pkcs11Options o;
+    o.pin_file = pin;
+    s.store = *hsm::Pkcs11KeyStore::create(o);
+  } else {
+    s.store = *hsm::PemKeyStore::create(dir.string());
+  }
   auto info = s.store->generate(hsm::KeySpec{hsm::Algorithm::ecdsap256sha256, 2048, {}, "bench csk"});
   s.keys.store = s.store.get();
   s.keys.keys.push_back(dnssec::SigningKey{info->uri, {}, 257, dnssec::KeyRole::csk});
