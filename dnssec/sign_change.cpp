@@ -344,18 +344,43 @@ dns::ZoneDiff signed_diff(const Plan& plan, const Inputs& in,
 
 }  // namespace
 
+struct SigningSession::Opened {
+  std::vector<detail::WorkerKeys> workers;  // one
+};
+
+SigningSession::SigningSession(std::unique_ptr<Opened> opened) : opened_(std::move(opened)) {}
+SigningSession::SigningSession(SigningSession&&) noexcept = default;
+SigningSession& SigningSession::operator=(SigningSession&&) noexcept = default;
+SigningSession::~SigningSession() = default;
+
+SigningSession::Opened& opened_of(SigningSession& s) noexcept { return *s.opened_; }
+
+Result<SigningSession> SigningSession::open(const ZoneKeys& keys) {
+  if (keys.store == nullptr) return make_error(Errc::invalid_argument, "signing session: no key store");
+  auto workers = detail::open_workers(*keys.store, keys.keys, 1);
+  if (!workers) return std::move(workers).error();
+  return SigningSession(std::make_unique<Opened>(Opened{std::move(*workers)}));
+}
+
 Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned_base,
                                                 const dns::ZoneVersion& signed_base,
                                                 const dns::ZoneDiff& change, const ZoneKeys& keys,
-                                                const SigningParams& params, base::TimePoint now) {
+                                                const SigningParams& params, base::TimePoint now,
+                                                SigningSession* session) {
   if (keys.store == nullptr) return make_error(Errc::invalid_argument, "sign_change: no key store");
   SIGNERD_TRY(detail::check_bases(unsigned_base, signed_base, "sign_change"));
   auto unsigned_next = dns::apply_diff(unsigned_base, change);
   if (!unsigned_next) return std::move(unsigned_next).error();
-  auto opened = detail::open_workers(*keys.store, keys.keys, 1);
-  if (!opened) return std::move(opened).error();
-  SIGNERD_TRY(detail::check_roles(keys.keys, opened->front()));
-  const detail::KeySetInfo key_set = detail::describe_keys(keys.keys, opened->front());
+  std::optional<SigningSession> own;
+  if (session == nullptr) {
+    auto opened = SigningSession::open(keys);
+    if (!opened) return std::move(opened).error();
+    own = std::move(*opened);
+    session = &*own;
+  }
+  std::span<detail::WorkerKeys> workers(opened_of(*session).workers);
+  SIGNERD_TRY(detail::check_roles(keys.keys, workers.front()));
+  const detail::KeySetInfo key_set = detail::describe_keys(keys.keys, workers.front());
 
   auto ttl = denial_ttl(**unsigned_next);
   if (!ttl) return std::move(ttl).error();
@@ -381,7 +406,7 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
   for (size_t j : jobs.to_sign) selected.push_back(jobs.all[j]);
   const detail::SignContext ctx{signed_base.origin(), signed_base.rclass(), &params, now, keys.keys,
                                 key_set.key_tags};
-  auto fresh = detail::sign_jobs(selected, ctx, std::move(*opened));
+  auto fresh = detail::sign_jobs(selected, ctx, workers);
   if (!fresh) return std::move(fresh).error();
   std::vector<std::vector<std::span<const uint8_t>>> rrsigs = std::move(jobs.kept);
   for (const auto& r : *fresh) rrsigs[jobs.to_sign[r.job]].push_back(r.rrsig);

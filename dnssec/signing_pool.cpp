@@ -118,6 +118,11 @@ RrsigFields rrsig_fields(const SignJob& job, const SignContext& ctx, uint8_t alg
 
 Result<std::vector<SignedRecord>> sign_jobs(std::span<const SignJob> jobs, const SignContext& ctx,
                                             std::vector<WorkerKeys> workers) {
+  return sign_jobs(jobs, ctx, std::span<WorkerKeys>(workers));
+}
+
+Result<std::vector<SignedRecord>> sign_jobs(std::span<const SignJob> jobs, const SignContext& ctx,
+                                            std::span<WorkerKeys> workers) {
   if (workers.empty()) return make_error(Errc::invalid_argument, "sign_jobs: no worker");
   const size_t n = std::min(workers.size(), std::max<size_t>(jobs.size(), 1));
   std::vector<std::vector<SignedRecord>> parts(n);

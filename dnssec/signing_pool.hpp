@@ -83,6 +83,9 @@ struct SignedRecord {
 // order. Errors: the first failing signature's, naming owner and type.
 Result<std::vector<SignedRecord>> sign_jobs(std::span<const SignJob> jobs, const SignContext& ctx,
                                             std::vector<WorkerKeys> workers);
+// The same with workers the caller keeps (sign_change's SigningSession).
+Result<std::vector<SignedRecord>> sign_jobs(std::span<const SignJob> jobs, const SignContext& ctx,
+                                            std::span<WorkerKeys> workers);
 
 // `count` (at least one) workers, each with every key opened.
 Result<std::vector<WorkerKeys>> open_workers(hsm::KeyStore& store, std::span<const SigningKey> keys,

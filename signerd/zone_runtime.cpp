@@ -415,8 +415,16 @@ base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
   {
     std::lock_guard lock(ctx_.signing_lock);
     if (!whole_zone) {
-      auto fast = dnssec::sign_change(*view_, *signed_, change, keys_, params_, now);
-      if (!fast) return std::move(fast).error();
+      if (!session_) {
+        auto opened = dnssec::SigningSession::open(keys_);
+        if (!opened) return std::move(opened).error();
+        session_ = std::move(*opened);
+      }
+      auto fast = dnssec::sign_change(*view_, *signed_, change, keys_, params_, now, &*session_);
+      if (!fast) {
+        session_.reset();  // the next change opens a fresh one
+        return std::move(fast).error();
+      }
       if (*fast) {
         update = std::move(**fast);
       } else {

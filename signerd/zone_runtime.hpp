@@ -21,6 +21,7 @@
 #include "base/lock_guarded.hpp"
 #include "dns/rrset.hpp"
 #include "dns/zone_version.hpp"
+#include "dnssec/sign_change.hpp"
 #include "dnssec/zone_signer.hpp"
 #include "policy/kasp.hpp"
 #include "signerd/config.hpp"
@@ -80,6 +81,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   policy::Kasp kasp_;
   dnssec::SigningParams params_;
   dnssec::ZoneKeys keys_;
+  // The HSM session sign_change uses, kept between changes (strand only).
+  std::optional<dnssec::SigningSession> session_;
   asio::strand<asio::thread_pool::executor_type> strand_;
   asio::steady_timer wake_timer_;
   std::atomic<bool> stop_requested_{false};

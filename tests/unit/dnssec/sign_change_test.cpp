@@ -281,6 +281,9 @@ void SignChangeTest::random_changes(unsigned seed, int steps) {
   ASSERT_TRUE(signed_zone);
   size_t signatures = 0;
   std::vector<int> applied(kOps, 0);
+  // As the daemon does: one HSM session for every change.
+  auto session = SigningSession::open(keys_);
+  ASSERT_TRUE(session) << session.error().to_string();
   for (int step = 0; step < steps; ++step) {
     SCOPED_TRACE("seed " + std::to_string(seed) + " step " + std::to_string(step));
     const base::TimePoint now = start_ + std::chrono::minutes(step + 1);
@@ -290,7 +293,7 @@ void SignChangeTest::random_changes(unsigned seed, int steps) {
     applied[static_cast<size_t>(op)] += maker.applied ? 1 : 0;
     auto slow = sign_diff(*unsigned_, *signed_zone, change, keys_, params_, now);
     ASSERT_TRUE(slow) << "op " << op << ": " << slow.error().to_string();
-    auto fast = sign_change(*unsigned_, *signed_zone, change, keys_, params_, now);
+    auto fast = sign_change(*unsigned_, *signed_zone, change, keys_, params_, now, &*session);
     ASSERT_TRUE(fast) << "op " << op << ": " << fast.error().to_string();
     ASSERT_TRUE(fast->has_value()) << "op " << op << ": fell back";
     const SignedUpdate& got = **fast;
