@@ -1,6 +1,5 @@
 #include "store/zone_store.hpp"
 
-#include <future>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -219,21 +218,6 @@ Result<std::shared_ptr<const dns::ZoneVersion>> rebuild(Database& db, const std:
   return replay_version(what, pull, ptrs, serial);
 }
 
-// Every chunk of a snapshot, in order.
-Result<std::vector<std::vector<uint8_t>>> read_chunks(Database& db, int64_t snapshot_id,
-                                                      const std::string& what) {
-  auto source = SnapshotSource::open(db, snapshot_id, what);
-  if (!source) return std::move(source).error();
-  std::vector<std::vector<uint8_t>> chunks;
-  std::vector<uint8_t> chunk;
-  for (;;) {
-    auto more = source->next(chunk);
-    if (!more) return std::move(more).error();
-    if (!*more) return chunks;
-    chunks.push_back(std::move(chunk));
-  }
-}
-
 // BEGIN DEFERRED ... ROLLBACK: a consistent read that writes nothing.
 class ReadTransaction {
  public:
@@ -339,30 +323,12 @@ Result<std::optional<StoredZone>> load_zone(Database& db, const dns::Name& zone)
                                            ", the zone state says " + std::to_string(st.signed_serial));
   }
   StoredZone out;
-  // The two versions are rebuilt at once, so that a restart costs the
-  // larger rebuild rather than both. The connection belongs to this
-  // thread: the unsigned snapshot's chunks are read first, then rebuilt on
-  // a thread of its own while this one streams and rebuilds the signed
-  // snapshot, the larger of the two.
-  const std::string unsigned_what = "zone " + name + " unsigned snapshot";
-  auto unsigned_chunks = read_chunks(db, st.unsigned_snapshot, unsigned_what);
-  if (!unsigned_chunks) return std::move(unsigned_chunks).error();
-  auto unsigned_job = std::async(std::launch::async, [&] {
-    std::vector<const dns::ZoneDiff*> diffs;
-    for (const auto& d : journal->unsigned_after) diffs.push_back(&d);
-    size_t next = 0;
-    const ChunkSource pull = [&](std::vector<uint8_t>& chunk) -> Result<bool> {
-      if (next == unsigned_chunks->size()) return false;
-      chunk = std::move((*unsigned_chunks)[next++]);
-      return true;
-    };
-    return replay_version(unsigned_what, pull, diffs, st.unsigned_serial);
-  });
+  auto u = rebuild(db, "zone " + name + " unsigned snapshot", st.unsigned_snapshot, journal->unsigned_after,
+                   st.unsigned_serial);
+  if (!u) return std::move(u).error();
   std::span<const dns::ZoneDiff> signed_after(journal->signed_diffs);
   auto s = rebuild(db, "zone " + name + " signed snapshot", st.signed_snapshot,
                    signed_after.subspan(journal->first_after), st.signed_serial);
-  auto u = unsigned_job.get();
-  if (!u) return std::move(u).error();
   if (!s) return std::move(s).error();
   out.unsigned_version = std::move(*u);
   out.signed_version = std::move(*s);
