@@ -22,6 +22,8 @@ bool needs_nsec3(dns::NodeView node, bool opt_out) noexcept {
   return false;
 }
 
+}  // namespace
+
 dns::Rdata nsec3_rdata(const Nsec3Params& params, const Nsec3Hash& next, std::span<const dns::RRType> types) {
   dns::Rdata out;
   dns::put_u8(out, params.algorithm);
@@ -34,8 +36,6 @@ dns::Rdata nsec3_rdata(const Nsec3Params& params, const Nsec3Hash& next, std::sp
   append_type_bitmap(types, out);
   return out;
 }
-
-}  // namespace
 
 std::vector<size_t> nsec3_node_indices(const dns::ZoneVersion& zone, bool opt_out) {
   // RFC 5155 7.1: every empty non-terminal gets an NSEC3 "unless the empty

@@ -27,6 +27,10 @@ namespace signerd::dnssec {
 Result<DenialChain> build_nsec3_chain(const dns::ZoneVersion& zone, const Nsec3Params& params,
                                       std::span<const dns::RRType> apex_added);
 
+// The RDATA of one NSEC3 record (RFC 5155 section 3.2): the chain's and
+// sign_change's, so that both make the same bytes.
+dns::Rdata nsec3_rdata(const Nsec3Params& params, const Nsec3Hash& next, std::span<const dns::RRType> types);
+
 // The nodes (indices into `zone`) that get an NSEC3, in canonical order.
 std::vector<size_t> nsec3_node_indices(const dns::ZoneVersion& zone, bool opt_out);
 

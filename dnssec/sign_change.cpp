@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dnssec/denial.hpp"
+#include "dnssec/nsec3_chain.hpp"
 #include "dnssec/resign_rules.hpp"
 #include "dnssec/sign_change_scope.hpp"
 #include "dnssec/signing_pool.hpp"
@@ -228,7 +229,7 @@ Result<bool> plan_nsec3(Plan& plan, const Inputs& in, const std::set<dns::Name>&
     auto next = ring.next(h.hash);
     if (!next) return false;
     const auto types = detail::chain_types(in.after.node(*h.node), RRType::NSEC3);
-    sets = {{RRType::NSEC3, in.denial_ttl, std::nullopt, detail::nsec3_rdata(params, *next, types), true}};
+    sets = {{RRType::NSEC3, in.denial_ttl, std::nullopt, nsec3_rdata(params, *next, types), true}};
   }
   std::set<Nsec3Hash> moved = entering;
   moved.insert(leaving.begin(), leaving.end());

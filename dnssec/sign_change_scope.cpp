@@ -276,19 +276,6 @@ std::optional<Nsec3Hash> HashRing::previous(const Nsec3Hash& hash) const {
   return std::nullopt;
 }
 
-dns::Rdata nsec3_rdata(const Nsec3Params& params, const Nsec3Hash& next, std::span<const RRType> types) {
-  dns::Rdata out;
-  dns::put_u8(out, params.algorithm);
-  dns::put_u8(out, params.opt_out ? kNsec3FlagOptOut : 0);
-  dns::put_u16(out, params.iterations);
-  dns::put_u8(out, static_cast<uint8_t>(params.salt.size()));
-  dns::put_bytes(out, params.salt);
-  dns::put_u8(out, static_cast<uint8_t>(next.size()));
-  dns::put_bytes(out, next);
-  append_type_bitmap(types, out);
-  return out;
-}
-
 std::optional<dns::Rdata> with_next_hash(std::span<const uint8_t> rdata, const Nsec3Hash& next) {
   // Hash algorithm 1, flags 1, iterations 2, salt length 1 (RFC 5155 3.2).
   if (rdata.size() < 5) return std::nullopt;

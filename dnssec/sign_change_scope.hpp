@@ -85,9 +85,6 @@ class HashRing {
 // section 3.3); std::nullopt when it spells none.
 std::optional<Nsec3Hash> hash_of_owner(dns::NameView owner);
 
-// NSEC3 RDATA as build_nsec3_chain writes it (RFC 5155 section 3.2).
-dns::Rdata nsec3_rdata(const Nsec3Params& params, const Nsec3Hash& next, std::span<const dns::RRType> types);
-
 // `rdata` (an NSEC3's) with its next hashed owner replaced by `next`;
 // std::nullopt when the RDATA is malformed or holds another hash length.
 std::optional<dns::Rdata> with_next_hash(std::span<const uint8_t> rdata, const Nsec3Hash& next);

@@ -215,17 +215,22 @@ TEST(ApplyDiff, EqualsAWholeRebuildOverManyRandomDiffs) {
   }
 }
 
+// Serial 1 to 2, nothing else.
+ZoneDiff soa_bump() {
+  ZoneDiff d{1, 2, {}, {}};
+  RRset o(name("example."), RRType::SOA, RRClass::IN, 3600);
+  o.add(soa_rdata(1));
+  RRset n(name("example."), RRType::SOA, RRClass::IN, 3600);
+  n.add(soa_rdata(2));
+  d.removed.push_back(o);
+  d.added.push_back(n);
+  return d;
+}
+
 TEST(ApplyDiff, SharesTheLeavesADiffDoesNotTouch) {
   RandomZone zone(7);
   auto base = build(zone.content());
-  ZoneDiff d{1, 2, {}, {}};
-  RRset old_soa(name("example."), RRType::SOA, RRClass::IN, 3600);
-  old_soa.add(soa_rdata(1));
-  RRset new_soa(name("example."), RRType::SOA, RRClass::IN, 3600);
-  new_soa.add(soa_rdata(2));
-  d.removed.push_back(old_soa);
-  d.added.push_back(new_soa);
-  auto next = apply_diff(*base, d);
+  auto next = apply_diff(*base, soa_bump());
   ASSERT_TRUE(next) << next.error().to_string();
   const auto& a = ZoneLeafAccess::leaves(*base);
   const auto& b = ZoneLeafAccess::leaves(**next);
@@ -239,16 +244,6 @@ TEST(ApplyDiff, SharesTheLeavesADiffDoesNotTouch) {
 TEST(ApplyDiff, RefusesWhatDoesNotApplyAndLeavesTheBaseAlone) {
   RandomZone zone(8);
   auto base = build(zone.content());
-  auto soa_bump = [] {
-    ZoneDiff d{1, 2, {}, {}};
-    RRset o(name("example."), RRType::SOA, RRClass::IN, 3600);
-    o.add(soa_rdata(1));
-    RRset n(name("example."), RRType::SOA, RRClass::IN, 3600);
-    n.add(soa_rdata(2));
-    d.removed.push_back(o);
-    d.added.push_back(n);
-    return d;
-  };
   ZoneDiff missing = soa_bump();
   RRset gone(name("nothere.example."), RRType::A, RRClass::IN, 3600);
   gone.add(a_rdata(1, 2, 3, 4));

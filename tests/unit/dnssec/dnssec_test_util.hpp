@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -179,5 +181,34 @@ class ToolDirTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<hsm::PemKeyStore> store_;
 };
+
+// One RRset from master-file lines of one owner and type.
+inline dns::RRset rrset_of(std::string_view text, std::string_view origin = "example.") {
+  auto rs = records(text, origin);
+  EXPECT_FALSE(rs.empty()) << text;
+  dns::RRset out(rs.at(0).owner, rs[0].type, dns::RRClass::IN, rs[0].ttl);
+  for (const auto& r : rs) out.add(r.rdata);
+  return out;
+}
+
+// For the random-change tests: a random node after the apex that `ok`
+// accepts, or none.
+template <class Rng, class F>
+std::optional<dns::NodeView> pick_node(const dns::ZoneVersion& z, Rng& rng, F&& ok) {
+  std::vector<size_t> c;
+  for (size_t i = 1; i < z.node_count(); ++i) {
+    if (ok(z.node(i))) c.push_back(i);
+  }
+  if (c.empty()) return std::nullopt;
+  return z.node(c[std::uniform_int_distribution<size_t>(0, c.size() - 1)(rng)]);
+}
+
+// Plain data a random change may take away: not occluded, not a cut or a
+// wildcard, no CNAME or DNAME, and not the apex's name server.
+inline bool plain_node(dns::NodeView n) {
+  return n.rrset_count() > 0 && !n.is_occluded() && !n.is_delegation() && !n.is_wildcard() &&
+         !n.find(dns::RRType::CNAME) && !n.find(dns::RRType::DNAME) &&
+         !(n.owner() == *dns::Name::from_text("ns1.example."));
+}
 
 }  // namespace signerd::dnssec::testing

@@ -51,13 +51,7 @@ RecordSet records_of(const std::vector<dns::RRset>& section) {
   return out;
 }
 
-dns::RRset rrset_of(std::string_view text) {
-  auto rs = testing::records(text, kOrigin);
-  EXPECT_FALSE(rs.empty()) << text;
-  dns::RRset out(rs.at(0).owner, rs[0].type, dns::RRClass::IN, rs[0].ttl);
-  for (const auto& r : rs) out.add(r.rdata);
-  return out;
-}
+using testing::rrset_of;
 
 std::string initial_zone() {
   std::string z = std::string(testing::kCornerZone);
@@ -106,17 +100,9 @@ class ChangeMaker {
   }
   template <class F>
   std::optional<dns::NodeView> pick(F&& ok) {
-    std::vector<size_t> c;
-    for (size_t i = 1; i < z_.node_count(); ++i) {
-      if (ok(z_.node(i))) c.push_back(i);
-    }
-    if (c.empty()) return std::nullopt;
-    return z_.node(c[std::uniform_int_distribution<size_t>(0, c.size() - 1)(rng_)]);
+    return testing::pick_node(z_, rng_, ok);
   }
-  static bool plain(dns::NodeView n) {
-    return n.rrset_count() > 0 && !n.is_occluded() && !n.is_delegation() && !n.is_wildcard() &&
-           !n.find(RRType::CNAME) && !n.find(RRType::DNAME) && n.owner() != testing::name("ns1.example.");
-  }
+  static bool plain(dns::NodeView n) { return testing::plain_node(n); }
   static bool cut(dns::NodeView n) { return n.is_delegation() && !n.is_occluded(); }
   bool apply(int op) {
     switch (op) {

@@ -39,13 +39,7 @@ std::string initial_zone() {
   return z;
 }
 
-dns::RRset rrset_of(std::string_view text) {
-  auto rs = testing::records(text, kOrigin);
-  EXPECT_FALSE(rs.empty()) << text;
-  dns::RRset out(rs.at(0).owner, rs[0].type, dns::RRClass::IN, rs[0].ttl);
-  for (const auto& r : rs) out.add(r.rdata);
-  return out;
-}
+using testing::rrset_of;
 
 // (owner, type) -> the RRSIG RDATA over it; and every other record.
 using SigMap = std::map<std::pair<std::string, uint16_t>, std::set<dns::Rdata>>;
@@ -119,17 +113,9 @@ class DiffMaker {
   // A random node that `ok` accepts, in canonical order, or none.
   template <class F>
   std::optional<dns::NodeView> pick(F&& ok) {
-    std::vector<size_t> c;
-    for (size_t i = 1; i < z_.node_count(); ++i) {
-      if (ok(z_.node(i))) c.push_back(i);
-    }
-    if (c.empty()) return std::nullopt;
-    return z_.node(c[std::uniform_int_distribution<size_t>(0, c.size() - 1)(rng_)]);
+    return testing::pick_node(z_, rng_, ok);
   }
-  static bool plain(dns::NodeView n) {
-    return n.rrset_count() > 0 && !n.is_occluded() && !n.is_delegation() && !n.is_wildcard() &&
-           !n.find(RRType::CNAME) && !n.find(RRType::DNAME) && n.owner() != testing::name("ns1.example.");
-  }
+  static bool plain(dns::NodeView n) { return testing::plain_node(n); }
   bool apply(int op) {
     switch (op) {
       case 0: add("n" + tag() + " A 192.0.2." + tag()); return true;
