@@ -230,7 +230,9 @@ Result<std::shared_ptr<const ZoneVersion>> ZoneBuilder::finish() && {
       has_dname = has_dname || type == RRType::DNAME;
       types += node_end == i || records_[node_end].key != records_[node_end - 1].key;
     }
-    auto [name_off, name_len] = name_of_rank[rank];
+    // Plain variables: clang 14 cannot capture structured bindings.
+    const uint32_t name_off = name_of_rank[rank].first;
+    const uint8_t name_len = name_of_rank[rank].second;
     const NameView owner({names->at(name_off), name_len});
     if (types > UINT16_MAX) {
       return base::make_error(Errc::out_of_range, owner.to_text() + ": more than 65535 RRsets at one name");
