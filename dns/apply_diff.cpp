@@ -329,9 +329,7 @@ Result<std::shared_ptr<const ZoneVersion>> Patch::run(const std::vector<Owner>& 
     return i < nodes ? ZoneLeafAccess::locate(z_, i).first : leaves.size() - 1;
   };
 
-  std::vector<std::shared_ptr<const ZoneLeaf>> next;
-  std::vector<std::pair<size_t, size_t>> rebuilt;  // [first, last) in `next`
-  size_t leaf = 0;                                 // next base leaf not yet taken
+  std::vector<ZoneLeafAccess::Span> spans;
   for (size_t k = 0; k < regions.size();) {
     // The leaves this region and any region sharing a leaf with it span.
     const size_t first = leaf_of(regions[k].begin);
@@ -341,7 +339,6 @@ Result<std::shared_ptr<const ZoneVersion>> Patch::run(const std::vector<Owner>& 
       const Region& r = regions[k_end++];
       last = std::max(last, r.end > r.begin ? leaf_of(r.end - 1) : leaf_of(r.begin));
     }
-    for (; leaf < first; ++leaf) next.push_back(leaves[leaf]);
     const size_t span_begin = ZoneLeafAccess::leaf_start(z_, first);
     const size_t span_end = ZoneLeafAccess::leaf_start(z_, last + 1);
     size_t estimate = span_end - span_begin;
@@ -355,27 +352,24 @@ Result<std::shared_ptr<const ZoneVersion>> Patch::run(const std::vector<Owner>& 
       i = regions[j].end;
     }
     copy_nodes(i, span_end, out);
-    const size_t from = next.size();
-    for (auto& l : std::move(out).finish()) next.push_back(std::move(l));
-    rebuilt.emplace_back(from, next.size());
-    leaf = last + 1;
+    spans.push_back(ZoneLeafAccess::Span{first, last, std::move(out).finish()});
     k = k_end;
   }
-  for (; leaf < leaves.size(); ++leaf) next.push_back(leaves[leaf]);
+  std::vector<const ZoneLeaf*> rebuilt;
+  for (const auto& span : spans) {
+    for (const auto& leaf : span.fresh) rebuilt.push_back(leaf.get());
+  }
 
-  std::shared_ptr<ZoneVersion> zone = ZoneLeafAccess::make(z_.origin(), z_.rclass(), std::move(next));
+  std::shared_ptr<ZoneVersion> zone = ZoneLeafAccess::patch(z_, std::move(spans));
   if (zone->record_count() > limits_.max_records) {
     return base::make_error(Errc::out_of_range,
                             "zone has more than " + std::to_string(limits_.max_records) + " records");
   }
   SIGNERD_TRY(check_apex(*zone));
-  const auto& fresh = ZoneLeafAccess::leaves(*zone);
-  for (auto [from, to] : rebuilt) {
-    for (size_t l = from; l < to; ++l) {
-      for (uint32_t j = 0; j < fresh[l]->nodes.size(); ++j) {
-        NodeView node = ZoneLeafAccess::view(fresh[l].get(), j);
-        if (!node.is_occluded()) SIGNERD_TRY(check_node_types(node));
-      }
+  for (const ZoneLeaf* leaf : rebuilt) {
+    for (uint32_t j = 0; j < leaf->nodes.size(); ++j) {
+      NodeView node = ZoneLeafAccess::view(leaf, j);
+      if (!node.is_occluded()) SIGNERD_TRY(check_node_types(node));
     }
   }
   return std::shared_ptr<const ZoneVersion>(std::move(zone));

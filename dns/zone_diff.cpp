@@ -5,27 +5,34 @@
 namespace signerd::dns {
 namespace {
 
-// Appends the differences of one RRset present in `from` and/or `to`.
-void diff_rrsets(NameView owner, RRClass rclass, const RRsetView* a, const RRsetView* b, ZoneDiff& out) {
-  RRType type = a != nullptr ? a->type() : b->type();
+std::span<const uint8_t> rdata_at(const RRsetView& set, size_t i) { return set.rdata(i); }
+std::span<const uint8_t> rdata_at(const RRset& set, size_t i) { return set.rdatas()[i]; }
+RRset whole(const RRsetView& set, NameView owner, RRClass rclass) { return set.to_rrset(owner, rclass); }
+RRset whole(const RRset& set, NameView, RRClass) { return set; }
+
+// Both sides are in canonical order (RRsetView and RRset keep it): one
+// merge pass.
+template <typename To>
+void diff_one(NameView owner, RRClass rclass, const RRsetView* a, const To* b, ZoneDiff& out) {
+  if (a == nullptr && b == nullptr) return;
   if (a == nullptr || b == nullptr || a->ttl() != b->ttl()) {
     if (a != nullptr) out.removed.push_back(a->to_rrset(owner, rclass));
-    if (b != nullptr) out.added.push_back(b->to_rrset(owner, rclass));
+    if (b != nullptr) out.added.push_back(whole(*b, owner, rclass));
     return;
   }
+  const RRType type = a->type();
   RRset gone(Name(owner), type, rclass, a->ttl());
   RRset fresh(Name(owner), type, rclass, b->ttl());
   size_t i = 0;
   size_t j = 0;
-  // Both sides are in canonical order: one merge pass.
   while (i < a->size() || j < b->size()) {
     std::strong_ordering c = i == a->size()   ? std::strong_ordering::greater
                              : j == b->size() ? std::strong_ordering::less
-                                              : canonical_rdata_compare(type, a->rdata(i), b->rdata(j));
+                                              : canonical_rdata_compare(type, a->rdata(i), rdata_at(*b, j));
     if (c < 0) {
       gone.add(a->rdata(i++));
     } else if (c > 0) {
-      fresh.add(b->rdata(j++));
+      fresh.add(rdata_at(*b, j++));
     } else {
       ++i;
       ++j;
@@ -33,6 +40,10 @@ void diff_rrsets(NameView owner, RRClass rclass, const RRsetView* a, const RRset
   }
   if (!gone.empty()) out.removed.push_back(std::move(gone));
   if (!fresh.empty()) out.added.push_back(std::move(fresh));
+}
+
+void diff_rrsets(NameView owner, RRClass rclass, const RRsetView* a, const RRsetView* b, ZoneDiff& out) {
+  diff_one(owner, rclass, a, b, out);
 }
 
 void diff_nodes(const NodeView* a, const NodeView* b, RRClass rclass, ZoneDiff& out) {
@@ -61,6 +72,10 @@ void diff_nodes(const NodeView* a, const NodeView* b, RRClass rclass, ZoneDiff& 
 }
 
 }  // namespace
+
+void diff_rrset(NameView owner, RRClass rclass, const RRsetView* from, const RRset* to, ZoneDiff& out) {
+  diff_one(owner, rclass, from, to, out);
+}
 
 ZoneDiff diff_versions(const ZoneVersion& from, const ZoneVersion& to) {
   ZoneDiff out;

@@ -39,4 +39,9 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
 // (or RRSIG group). Both must be the same zone and class.
 ZoneDiff diff_versions(const ZoneVersion& from, const ZoneVersion& to);
 
+// Appends to `out` what turns one RRset (or RRSIG group) of `owner` from
+// `from` into `to`, as diff_versions does; either may be null for a set
+// that is missing on that side. The same type on both sides.
+void diff_rrset(NameView owner, RRClass rclass, const RRsetView* from, const RRset* to, ZoneDiff& out);
+
 }  // namespace signerd::dns

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "dns/rdata_schema.hpp"
@@ -77,15 +78,18 @@ std::pair<size_t, uint32_t> ZoneVersion::locate(size_t i) const noexcept {
 
 NodeView ZoneVersion::node(size_t i) const noexcept {
   auto [leaf, local] = locate(i);
-  return NodeView(leaves_[leaf].get(), local);
+  return NodeView(leaves_[leaf], local);
 }
 
 size_t ZoneVersion::memory_bytes() const noexcept {
-  size_t total = leaves_.capacity() * sizeof(leaves_[0]) + leaf_end_.capacity() * sizeof(size_t);
+  size_t total =
+      leaves_.capacity() * sizeof(leaves_[0]) + leaf_end_.capacity() * sizeof(size_t) +
+      blocks_.capacity() * sizeof(blocks_[0]) +
+      blocks_.size() * (sizeof(LeafBlock) + kBlockLeaves * sizeof(std::shared_ptr<const ZoneLeaf>));
   // Leaves of one build share its arenas, and they are neighbours.
   const ByteArena* last_names = nullptr;
   const ByteArena* last_rdata = nullptr;
-  for (const auto& leaf : leaves_) {
+  for (const ZoneLeaf* leaf : leaves_) {
     total += sizeof(ZoneLeaf) + leaf->table_bytes();
     if (leaf->names.get() != last_names) total += leaf->names->memory_bytes();
     if (leaf->rdata.get() != last_rdata) total += leaf->rdata->memory_bytes();
@@ -130,18 +134,99 @@ std::optional<RRsetView> ZoneVersion::find(NameView name, RRType type) const noe
 // ---- leaves ----------------------------------------------------------------
 
 std::shared_ptr<ZoneVersion> ZoneLeafAccess::make(Name origin, RRClass rclass,
-                                                  std::vector<std::shared_ptr<const ZoneLeaf>> leaves) {
+                                                  std::vector<std::shared_ptr<const ZoneLeaf>> leaves,
+                                                  size_t block_leaves) {
+  block_leaves = std::max<size_t>(block_leaves, 1);
   auto z = std::make_shared<ZoneVersion>();
   z->origin_ = std::move(origin);
   z->rclass_ = rclass;
-  z->leaves_ = std::move(leaves);
-  z->leaf_end_.reserve(z->leaves_.size());
+  z->leaves_.reserve(leaves.size());
+  z->leaf_end_.reserve(leaves.size());
+  z->blocks_.reserve((leaves.size() + block_leaves - 1) / block_leaves);
   size_t nodes = 0;
-  for (const auto& leaf : z->leaves_) {
-    nodes += leaf->nodes.size();
+  for (size_t i = 0; i < leaves.size(); i += block_leaves) {
+    auto block = std::make_shared<LeafBlock>();
+    const size_t end = std::min(i + block_leaves, leaves.size());
+    block->leaves.reserve(end - i);
+    for (size_t k = i; k < end; ++k) {
+      const ZoneLeaf& leaf = *leaves[k];
+      nodes += leaf.nodes.size();
+      z->leaves_.push_back(&leaf);
+      z->leaf_end_.push_back(nodes);
+      z->rrset_count_ += leaf.rrsets.size();
+      z->record_count_ += leaf.rdata_offsets.size();
+      block->leaves.push_back(std::move(leaves[k]));
+    }
+    z->blocks_.push_back(std::move(block));
+  }
+  return z;
+}
+
+std::shared_ptr<const ZoneVersion> ZoneLeafAccess::reblock(const ZoneVersion& z, size_t block_leaves) {
+  std::vector<std::shared_ptr<const ZoneLeaf>> leaves;
+  for (const auto& block : z.blocks_) leaves.insert(leaves.end(), block->leaves.begin(), block->leaves.end());
+  auto out = make(z.origin_, z.rclass_, std::move(leaves), block_leaves);
+  out->serial_ = z.serial_;
+  return out;
+}
+
+std::shared_ptr<ZoneVersion> ZoneLeafAccess::patch(const ZoneVersion& base, std::vector<Span> spans) {
+  auto z = std::make_shared<ZoneVersion>();
+  z->origin_ = base.origin_;
+  z->rclass_ = base.rclass_;
+  z->rrset_count_ = base.rrset_count_;
+  z->record_count_ = base.record_count_;
+  z->leaves_.reserve(base.leaves_.size() + spans.size());
+  z->leaf_end_.reserve(base.leaves_.size() + spans.size());
+  z->blocks_.reserve(base.blocks_.size() + spans.size());
+  size_t nodes = 0;
+  auto add_leaf = [&](const ZoneLeaf* leaf, size_t node_count) {
+    nodes += node_count;
+    z->leaves_.push_back(leaf);
     z->leaf_end_.push_back(nodes);
-    z->rrset_count_ += leaf->rrsets.size();
-    z->record_count_ += leaf->rdata_offsets.size();
+  };
+  auto base_nodes = [&](size_t k) { return leaf_start(base, k + 1) - leaf_start(base, k); };
+  std::vector<std::shared_ptr<const ZoneLeaf>> rebuilt;  // the block being rebuilt
+  size_t s = 0;                                          // next span
+  std::optional<size_t> skip_until;                      // last base leaf a span replaced
+  size_t g = 0;                                          // base index of the block's first leaf
+  for (const auto& block : base.blocks_) {
+    const size_t end = g + block->leaves.size();
+    const bool touched = (s < spans.size() && spans[s].first < end) || (skip_until && *skip_until >= g);
+    if (!touched) {
+      z->blocks_.push_back(block);
+      for (size_t k = g; k < end; ++k) add_leaf(base.leaves_[k], base_nodes(k));
+      g = end;
+      continue;
+    }
+    for (size_t k = g; k < end; ++k) {
+      if (s < spans.size() && spans[s].first == k) {
+        Span& span = spans[s++];
+        for (size_t old = span.first; old <= span.last; ++old) {
+          z->rrset_count_ -= base.leaves_[old]->rrsets.size();
+          z->record_count_ -= base.leaves_[old]->rdata_offsets.size();
+        }
+        for (auto& leaf : span.fresh) {
+          z->rrset_count_ += leaf->rrsets.size();
+          z->record_count_ += leaf->rdata_offsets.size();
+          add_leaf(leaf.get(), leaf->nodes.size());
+          rebuilt.push_back(std::move(leaf));
+        }
+        skip_until = span.last;
+      } else if (!skip_until || k > *skip_until) {
+        add_leaf(base.leaves_[k], base_nodes(k));
+        rebuilt.push_back(block->leaves[k - g]);
+      }
+    }
+    for (size_t i = 0; i < rebuilt.size(); i += kBlockLeaves) {
+      auto fresh = std::make_shared<LeafBlock>();
+      fresh->leaves.assign(
+          rebuilt.begin() + static_cast<std::ptrdiff_t>(i),
+          rebuilt.begin() + static_cast<std::ptrdiff_t>(std::min(i + kBlockLeaves, rebuilt.size())));
+      z->blocks_.push_back(std::move(fresh));
+    }
+    rebuilt.clear();
+    g = end;
   }
   return z;
 }

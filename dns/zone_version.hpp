@@ -48,6 +48,7 @@ enum NodeFlag : uint8_t {
 
 class ZoneVersion;
 struct ZoneLeaf;
+struct LeafBlock;
 
 // Views into a ZoneVersion; valid while the version lives.
 class RRsetView {
@@ -125,9 +126,9 @@ class ZoneVersion {
   // Calls f(NodeView, RRsetView) for every RRset in canonical order.
   template <class F>
   void for_each_rrset(F&& f) const {
-    for (const auto& leaf : leaves_) {
+    for (const ZoneLeaf* leaf : leaves_) {
       for (uint32_t i = 0; i < leaf_size(*leaf); ++i) {
-        NodeView n(leaf.get(), i);
+        NodeView n(leaf, i);
         for (size_t j = 0; j < n.rrset_count(); ++j) f(n, n.rrset(j));
       }
     }
@@ -142,8 +143,9 @@ class ZoneVersion {
   Name origin_;
   RRClass rclass_ = RRClass::IN;
   uint32_t serial_ = 0;
-  std::vector<std::shared_ptr<const ZoneLeaf>> leaves_;
-  std::vector<size_t> leaf_end_;  // nodes in leaves_[0..i]
+  std::vector<std::shared_ptr<const LeafBlock>> blocks_;  // own the leaves
+  std::vector<const ZoneLeaf*> leaves_;                   // every leaf, in order
+  std::vector<size_t> leaf_end_;                          // nodes in leaves_[0..i]
   size_t rrset_count_ = 0;
   size_t record_count_ = 0;
 };

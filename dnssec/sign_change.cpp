@@ -285,8 +285,7 @@ GroupKey key_of(RRType type, RRType covered) noexcept {
   return uint32_t{dns::code(type)} << 16 | dns::code(covered);
 }
 
-// Appends what turns `old` into `wanted` (both sorted by key), as
-// diff_versions does: a TTL change replaces the whole RRset.
+// Appends what turns `old` into `wanted` (both sorted by key).
 void diff_owner(std::optional<dns::NodeView> old, const std::vector<std::pair<GroupKey, dns::RRset>>& wanted,
                 dns::RRClass rclass, dns::ZoneDiff& out) {
   size_t i = 0, j = 0;
@@ -294,24 +293,10 @@ void diff_owner(std::optional<dns::NodeView> old, const std::vector<std::pair<Gr
   while (i < n_old || j < wanted.size()) {
     const uint64_t a = i < n_old ? key_of(old->rrset(i).type(), old->rrset(i).covered()) : uint64_t{1} << 32;
     const uint64_t b = j < wanted.size() ? wanted[j].first : uint64_t{1} << 32;
-    std::optional<dns::RRset> gone =
-        a <= b ? std::optional(old->rrset(i++).to_rrset(old->owner(), rclass)) : std::nullopt;
+    std::optional<dns::RRsetView> gone = a <= b ? std::optional(old->rrset(i++)) : std::nullopt;
     const dns::RRset* fresh = b <= a ? &wanted[j++].second : nullptr;
-    if (!gone || !fresh || gone->ttl() != fresh->ttl()) {
-      if (gone) out.removed.push_back(std::move(*gone));
-      if (fresh) out.added.push_back(*fresh);
-      continue;
-    }
-    dns::RRset removed(gone->owner(), gone->type(), rclass, gone->ttl());
-    dns::RRset added(fresh->owner(), fresh->type(), rclass, fresh->ttl());
-    for (const auto& rd : gone->rdatas()) {
-      if (!fresh->contains(rd)) removed.add(rd);
-    }
-    for (const auto& rd : fresh->rdatas()) {
-      if (!gone->contains(rd)) added.add(rd);
-    }
-    if (!removed.empty()) out.removed.push_back(std::move(removed));
-    if (!added.empty()) out.added.push_back(std::move(added));
+    const dns::NameView owner = old ? old->owner() : fresh->owner().view();
+    dns::diff_rrset(owner, rclass, gone ? &*gone : nullptr, fresh, out);
   }
 }
 

@@ -36,6 +36,7 @@
 # MB_BIND_SIG_NODES=N sets it (in the zone) to shorten large runs.
 # MB_TOOLS="signerd-pem knot" runs only those middle boxes (default: all four).
 # MB_REF=no-verify skips the verifying sign-file reference run.
+# MB_SIGNERD_ENV="VAR=value ..." starts signerd with those variables (e.g. GLIBC_TUNABLES).
 #
 # usage: tests/bench/middle_box.sh N [BUILD_DIR] [CHANGES=20]
 set -euo pipefail
@@ -462,7 +463,7 @@ zones:
 CONF
 }
 start_signerd() { # TOOL
-  "$build/bin/signerd" --config "$work/$1/signerd.yaml" >>"$work/$1/signerd.log" 2>&1 &
+  env ${MB_SIGNERD_ENV:-} "$build/bin/signerd" --config "$work/$1/signerd.yaml" >>"$work/$1/signerd.log" 2>&1 &
   mid_pid=$!
   sys_track_pid "$mid_pid"
 }

@@ -199,6 +199,8 @@ TEST(ApplyDiff, EqualsAWholeRebuildOverManyRandomDiffs) {
     RandomZone zone(seed);
     auto current = build(zone.content());
     ASSERT_GT(ZoneLeafAccess::leaves(*current).size(), 2u) << "the zone must span several leaves";
+    // Blocks of one to three leaves, so that diffs cross block boundaries.
+    current = ZoneLeafAccess::reblock(*current, 1 + seed % 3);
     for (uint32_t step = 0; step < 60; ++step) {
       ZoneDiff d = zone.random_diff(current->serial());
       auto next = apply_diff(*current, d);
@@ -239,6 +241,67 @@ TEST(ApplyDiff, SharesTheLeavesADiffDoesNotTouch) {
   for (size_t i = 1; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << "leaf " << i;
   EXPECT_EQ(base->serial(), 1u);
   EXPECT_EQ((*next)->serial(), 2u);
+}
+
+TEST(ApplyDiff, SharesTheBlocksADiffDoesNotTouch) {
+  RandomZone zone(9);
+  auto base = ZoneLeafAccess::reblock(*build(zone.content()), 1);
+  auto next = apply_diff(*base, soa_bump());
+  ASSERT_TRUE(next) << next.error().to_string();
+  const auto& a = ZoneLeafAccess::blocks(*base);
+  const auto& b = ZoneLeafAccess::blocks(**next);
+  ASSERT_GT(a.size(), 2u);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_NE(a[0], b[0]);  // the apex's
+  for (size_t i = 1; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << "block " << i;
+}
+
+// A DNAME, then a cut, over a subtree of several leaves: the rebuilt span
+// runs across blocks, which must give way to it whole.
+TEST(ApplyDiff, ASubtreeAcrossBlocksIsRebuiltOnce) {
+  Content c;
+  auto put = [&](const std::string& owner, RRType type, const Rdata& rd) {
+    c[key_of(name(owner), type, rd)] = Record{name(owner), type, 3600, rd};
+  };
+  put("example.", RRType::SOA, soa_rdata(1));
+  put("example.", RRType::NS, name_rdata("ns1.example."));
+  put("a.example.", RRType::A, a_rdata(192, 0, 2, 1));
+  for (int i = 0; i < 4000; ++i)
+    put("h" + std::to_string(i) + ".big.example.", RRType::A, a_rdata(192, 0, 2, 2));
+  put("z.example.", RRType::A, a_rdata(192, 0, 2, 3));
+  auto current = ZoneLeafAccess::reblock(*build(c), 1);
+  ASSERT_GT(ZoneLeafAccess::blocks(*current).size(), 6u);
+  const Rdata target = name_rdata("elsewhere.example.");
+  const Rdata ns = name_rdata("ns.elsewhere.example.");
+  const std::vector<std::pair<RRType, Rdata>> steps = {
+      {RRType::DNAME, target}, {RRType::DNAME, target}, {RRType::NS, ns}, {RRType::NS, ns}};
+  for (size_t step = 0; step < steps.size(); ++step) {
+    const auto& [type, rd] = steps[step];
+    const uint32_t serial = current->serial();
+    ZoneDiff d{serial, serial + 1, {}, {}};
+    RRset old_soa(name("example."), RRType::SOA, RRClass::IN, 3600);
+    old_soa.add(soa_rdata(serial));
+    RRset new_soa(name("example."), RRType::SOA, RRClass::IN, 3600);
+    new_soa.add(soa_rdata(serial + 1));
+    RRset set(name("big.example."), type, RRClass::IN, 3600);
+    set.add(rd);
+    const bool adding = step % 2 == 0;
+    d.removed = {old_soa};
+    d.added = {new_soa};
+    (adding ? d.added : d.removed).push_back(set);
+    auto next = apply_diff(*current, d);
+    ASSERT_TRUE(next) << "step " << step << ": " << next.error().to_string();
+    c.erase(key_of(name("example."), RRType::SOA, soa_rdata(serial)));
+    put("example.", RRType::SOA, soa_rdata(serial + 1));
+    if (adding) {
+      put("big.example.", type, rd);
+    } else {
+      c.erase(key_of(name("big.example."), type, rd));
+    }
+    expect_same(**next, *build(c));
+    if (HasFatalFailure()) return;
+    current = *next;
+  }
 }
 
 TEST(ApplyDiff, RefusesWhatDoesNotApplyAndLeavesTheBaseAlone) {

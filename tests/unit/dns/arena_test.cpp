@@ -26,6 +26,21 @@ TEST(ByteArena, ItemsNeverStraddleChunksAndKeepTheirBytes) {
   EXPECT_GT(arena.memory_bytes(), ByteArena::kChunkSize);  // several chunks were used
 }
 
+// A rebuilt leaf has its own arena (zone_leaf.hpp): a few kilobytes must
+// not cost a megabyte, and growing must not move what is stored.
+TEST(ByteArena, ASmallArenaCostsWhatItHolds) {
+  ByteArena arena;
+  std::vector<uint8_t> item(98, 0x5a);
+  std::vector<uint32_t> offsets;
+  for (int i = 0; i < 100; ++i) {
+    item[0] = static_cast<uint8_t>(i);
+    offsets.push_back(arena.append_with_length(item));
+  }
+  EXPECT_LT(arena.memory_bytes(), 4 * 100 * 100);
+  EXPECT_GE(arena.memory_bytes(), 100 * 100);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(arena.with_length(offsets[static_cast<size_t>(i)])[0], i);
+}
+
 TEST(ChunkedArray, SortsAcrossChunksLikeAVector) {
   ChunkedArray<uint64_t> a;
   std::vector<uint64_t> v;
