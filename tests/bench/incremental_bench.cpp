@@ -149,26 +149,47 @@ void BM_SignOneChange(benchmark::State& state) {
     signed_zone = update.signed_next;
   }
 }
-// The daemon's case: a change after some idle time (caches cold). The HSM
-// session is kept between changes, as the daemon keeps it; opening one is
-// BM_OpenSigningSession.
+// The zones one change after another, as the daemon holds them, with the
+// HSM session kept between changes as the daemon keeps it.
+struct ChangeChain {
+  explicit ChangeChain(size_t names, size_t first_step)
+      : s(signer_of(names)),
+        unsigned_zone(zone_of(names)),
+        signed_zone(s.signed_zone),
+        session(*dnssec::SigningSession::open(s.keys)),
+        step(first_step) {}
+  dns::ZoneDiff next_change() { return one_change(unsigned_zone->serial(), step++); }
+  // Signs `change` and moves on to its result; false (and the benchmark
+  // skipped) on an error or a fallback to the whole zone.
+  bool sign(benchmark::State& state, const dns::ZoneDiff& change, base::TimePoint now) {
+    auto r = dnssec::sign_change(*unsigned_zone, *signed_zone, change, s.keys, s.params, now, &session);
+    if (!r || !*r) {
+      state.SkipWithError(r ? "fell back to the whole zone" : r.error().detail.c_str());
+      return false;
+    }
+    unsigned_zone = (*r)->unsigned_next;
+    signed_zone = (*r)->signed_next;
+    return true;
+  }
+
+  Signer& s;
+  std::shared_ptr<const dns::ZoneVersion> unsigned_zone;
+  std::shared_ptr<const dns::ZoneVersion> signed_zone;
+  dnssec::SigningSession session;
+  size_t step;
+};
+
+// The daemon's case: a change after some idle time (caches cold). Opening
+// the kept session is BM_OpenSigningSession.
 void BM_SignChangeAfterIdle(benchmark::State& state) {
-  const auto names = static_cast<size_t>(state.range(0));
-  Signer& s = signer_of(names);
-  auto unsigned_zone = zone_of(names);
-  auto signed_zone = s.signed_zone;
-  auto session = dnssec::SigningSession::open(s.keys);
-  size_t step = 1'000'000;
+  ChangeChain chain(static_cast<size_t>(state.range(0)), 1'000'000);
   for (auto _ : state) {
     state.PauseTiming();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    const auto change = one_change(unsigned_zone->serial(), step++);
+    const auto change = chain.next_change();
     const auto now = base::SystemClock().now();
     state.ResumeTiming();
-    auto r = dnssec::sign_change(*unsigned_zone, *signed_zone, change, s.keys, s.params, now, &*session);
-    if (!r || !*r) state.SkipWithError(r ? "fell back to the whole zone" : r.error().detail.c_str());
-    unsigned_zone = (*r)->unsigned_next;
-    signed_zone = (*r)->signed_next;
+    if (!chain.sign(state, change, now)) break;
   }
 }
 BENCHMARK(BM_SignChangeAfterIdle)->Arg(1'000'000)->Iterations(20)->Unit(benchmark::kMillisecond);
@@ -178,27 +199,19 @@ BENCHMARK(BM_SignChangeAfterIdle)->Arg(1'000'000)->Iterations(20)->Unit(benchmar
 // Here 1 GiB is written before each change; "faults" counts the page faults
 // of the change itself.
 void BM_SignChangeCold(benchmark::State& state) {
-  const auto names = static_cast<size_t>(state.range(0));
-  Signer& s = signer_of(names);
-  auto unsigned_zone = zone_of(names);
-  auto signed_zone = s.signed_zone;
-  auto session = dnssec::SigningSession::open(s.keys);
+  ChangeChain chain(static_cast<size_t>(state.range(0)), 2'000'000);
   std::vector<uint8_t> churn(size_t{1} << 30);
-  size_t step = 2'000'000;
   long faults = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    for (size_t i = 0; i < churn.size(); i += 64) churn[i] = static_cast<uint8_t>(step + i);
+    for (size_t i = 0; i < churn.size(); i += 64) churn[i] = static_cast<uint8_t>(chain.step + i);
     benchmark::ClobberMemory();
-    const auto change = one_change(unsigned_zone->serial(), step++);
+    const auto change = chain.next_change();
     const auto now = base::SystemClock().now();
     rusage before{};
     ::getrusage(RUSAGE_THREAD, &before);
     state.ResumeTiming();
-    auto r = dnssec::sign_change(*unsigned_zone, *signed_zone, change, s.keys, s.params, now, &*session);
-    if (!r || !*r) state.SkipWithError(r ? "fell back to the whole zone" : r.error().detail.c_str());
-    unsigned_zone = (*r)->unsigned_next;
-    signed_zone = (*r)->signed_next;
+    if (!chain.sign(state, change, now)) break;
     state.PauseTiming();
     rusage after{};
     ::getrusage(RUSAGE_THREAD, &after);
