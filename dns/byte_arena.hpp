@@ -1,12 +1,13 @@
 // dns/byte_arena.hpp — append-only byte storage for zone data.
 //
-// Owns: ByteArena, bytes kept in 1 MiB chunks addressed by a 32-bit offset.
+// Owns: ByteArena, bytes kept in 2 MiB chunks addressed by a 32-bit offset.
 // A growing std::vector would leave up to half its capacity unused and copy
 // everything on each growth, doubling peak memory while a large zone loads;
 // chunks do neither. An item never straddles two chunks. The chunks start
-// at 4 KiB and double up to 1 MiB, so that the many small arenas of an
+// at 4 KiB and double up to 2 MiB, so that the many small arenas of an
 // incrementally updated zone (one per rebuilt leaf, zone_leaf.hpp) cost
-// what they hold, not a megabyte each.
+// what they hold, not megabytes each. Full-size chunks are mapped and
+// populated at once (populated_pages.hpp); the smaller ones come from new[].
 // Not thread-safe while appending; reading a finished arena is.
 #pragma once
 
@@ -16,11 +17,13 @@
 #include <span>
 #include <vector>
 
+#include "dns/populated_pages.hpp"
+
 namespace signerd::dns {
 
 class ByteArena {
  public:
-  static constexpr unsigned kChunkBits = 20;
+  static constexpr unsigned kChunkBits = 21;
   static constexpr size_t kChunkSize = size_t{1} << kChunkBits;
   // Offsets are 32-bit: at most 4 GiB of data.
   static constexpr size_t kMaxBytes = size_t{1} << 32;
@@ -58,7 +61,12 @@ class ByteArena {
       // showed in the daemon's per-change profile.
       capacity_ = chunks_.empty() ? kFirstChunk : std::min(capacity_ * 2, kChunkSize);
       while (capacity_ < n) capacity_ *= 2;
-      chunks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(capacity_));
+      chunks_.reserve(chunks_.size() + 1);  // nothing to leak if this throws
+      if (capacity_ == kChunkSize) {
+        chunks_.emplace_back(static_cast<uint8_t*>(map_populated(kChunkSize)), FreeChunk{true});
+      } else {
+        chunks_.emplace_back(new uint8_t[capacity_], FreeChunk{false});
+      }
       allocated_ += capacity_;
       used_ = 0;
     }
@@ -70,7 +78,18 @@ class ByteArena {
     return offset;
   }
 
-  std::vector<std::unique_ptr<uint8_t[]>> chunks_;
+  struct FreeChunk {
+    bool mapped = false;
+    void operator()(uint8_t* p) const noexcept {
+      if (mapped) {
+        unmap_populated(p, kChunkSize);
+      } else {
+        delete[] p;
+      }
+    }
+  };
+
+  std::vector<std::unique_ptr<uint8_t[], FreeChunk>> chunks_;
   size_t used_ = 0;
   size_t capacity_ = 0;   // of the last chunk
   size_t allocated_ = 0;  // of all chunks

@@ -1,23 +1,23 @@
 // dns/chunked_array.hpp — a large array of trivially copyable values in
-// separately mapped 1 MiB chunks.
+// separately mapped 2 MiB chunks.
 //
 // Owns: ChunkedArray<T>, the staging store of ZoneBuilder. Unlike a vector
 // it never reallocates (no growth slack, no copy of everything), and a
 // reader that walks it front to back can hand finished chunks back to the
 // system with release_before(), so the staged records of a large zone
-// shrink while the finished tables grow. Chunks are mmap-ed directly, not
-// malloc-ed: freeing them returns the memory at once, whatever malloc's
-// thresholds. Random-access iterators, so std::sort works on it.
+// shrink while the finished tables grow. Chunks are mapped directly and
+// populated at once (populated_pages.hpp), not malloc-ed: freeing them
+// returns the memory at once, whatever malloc's thresholds. Random-access
+// iterators, so std::sort works on it.
 // Not thread-safe.
 #pragma once
 
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <iterator>
-#include <new>
 #include <type_traits>
 #include <vector>
+
+#include "dns/populated_pages.hpp"
 
 namespace signerd::dns {
 
@@ -26,7 +26,7 @@ class ChunkedArray {
   static_assert(std::is_trivially_copyable_v<T>);
 
  public:
-  static constexpr size_t kChunkBytes = size_t{1} << 20;
+  static constexpr size_t kChunkBytes = size_t{2} << 20;
   static constexpr size_t kPerChunk = kChunkBytes / sizeof(T);
 
   ChunkedArray() = default;
@@ -41,9 +41,8 @@ class ChunkedArray {
   // Throws std::bad_alloc when the system has no memory left.
   void push_back(const T& v) {
     if (size_ == chunks_.size() * kPerChunk) {
-      void* p = ::mmap(nullptr, kChunkBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) throw std::bad_alloc();
-      chunks_.push_back(static_cast<T*>(p));
+      chunks_.reserve(chunks_.size() + 1);  // nothing to leak if this throws
+      chunks_.push_back(static_cast<T*>(map_populated(kChunkBytes)));
     }
     (*this)[size_++] = v;
   }
@@ -55,14 +54,14 @@ class ChunkedArray {
   // afterwards is a programmer error.
   void release_before(size_t index) noexcept {
     for (size_t c = 0; c < index / kPerChunk && c < chunks_.size(); ++c) {
-      if (chunks_[c] != nullptr) ::munmap(chunks_[c], kChunkBytes);
+      if (chunks_[c] != nullptr) unmap_populated(chunks_[c], kChunkBytes);
       chunks_[c] = nullptr;
     }
   }
 
   void clear() noexcept {
     for (T* c : chunks_) {
-      if (c != nullptr) ::munmap(c, kChunkBytes);
+      if (c != nullptr) unmap_populated(c, kChunkBytes);
     }
     chunks_.clear();
     size_ = 0;

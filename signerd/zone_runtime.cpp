@@ -210,6 +210,7 @@ base::Result<void> ZoneRuntime::resume() {
       s.keys.push_back({k.key_tag, k.algorithm, std::string(store::to_string(k.role)),
                         std::string(store::to_string(k.state))});
   });
+  const auto loading = std::chrono::steady_clock::now();
   auto stored = store::load_zone(ctx_.offline.db, config_.name);
   if (!stored) return std::move(stored).error();
   if (!*stored) {
@@ -226,7 +227,9 @@ base::Result<void> ZoneRuntime::resume() {
   publish(signed_, std::nullopt);
   status_.with_lock([&](ZoneStatus& s) { s.upstream_serial = view_->serial(); });
   track_expiry(nullptr);
-  base::log::info(who() + ": resumed signed serial " + std::to_string(signed_->serial()) + " from the store");
+  base::log::info(who() + ": resumed signed serial " + std::to_string(signed_->serial()) +
+                  " from the store (" + std::to_string(signed_->record_count()) + " records, loaded in " +
+                  milliseconds_text(std::chrono::steady_clock::now() - loading) + ")");
   return base::ok();
 }
 

@@ -237,6 +237,12 @@ std::vector<uint8_t> Statement::column_blob(int col) const {
   return std::vector<uint8_t>(data, data + size);
 }
 
+void Statement::column_blob_into(int col, std::vector<uint8_t>& out) const {
+  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_.get(), col));
+  const auto size = data ? static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)) : 0;
+  out.assign(data, data + size);
+}
+
 bool Statement::column_is_null(int col) const noexcept {
   return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL;
 }

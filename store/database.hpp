@@ -110,6 +110,9 @@ class Statement {
   std::optional<int64_t> column_optional_int(int col) const noexcept;
   std::string column_text(int col) const;
   std::vector<uint8_t> column_blob(int col) const;
+  // The same into `out`, reusing its capacity: a loop over large blobs then
+  // allocates (and faults in) its buffer once, not once per row.
+  void column_blob_into(int col, std::vector<uint8_t>& out) const;
   bool column_is_null(int col) const noexcept;
 
  private:

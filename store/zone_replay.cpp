@@ -1,9 +1,12 @@
 #include "store/zone_replay.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
+#include <vector>
 
 namespace signerd::store {
 
@@ -15,9 +18,13 @@ namespace {
 // Lowercased owner wire, type and, for RRSIG, the covered type: apply_diff's
 // unit of TTL and presence. Label length octets are at most 63, below 'A',
 // so lowercasing the whole wire form is safe.
+void append_lowered(std::string& out, dns::NameView owner) {
+  for (uint8_t c : owner.wire()) out.push_back(static_cast<char>(dns::to_lower_octet(c)));
+}
+
 void make_key(std::string& key, dns::NameView owner, dns::RRType type, std::span<const uint8_t> rdata) {
   key.clear();
-  for (uint8_t c : owner.wire()) key.push_back(static_cast<char>(dns::to_lower_octet(c)));
+  append_lowered(key, owner);
   const uint16_t t = dns::code(type);
   key.push_back(static_cast<char>(t >> 8));
   key.push_back(static_cast<char>(t & 0xff));
@@ -33,12 +40,25 @@ class TouchedSets {
   explicit TouchedSets(std::string_view what) : what_(what) {}
 
   void note(const dns::RRset& set) {
+    owners_.insert(lowered(set.owner()));
     for (const auto& rd : set.rdatas()) {
       make_key(key_, set.owner(), set.type(), rd);
       sets_.try_emplace(key_);
     }
   }
   bool empty() const noexcept { return sets_.empty(); }
+
+  // Whether a diff touches any RRset at `owner`. A snapshot has millions of
+  // RRs and a journal a few hundred owners: one lookup per owner (RRsets
+  // of one owner come together), not a key per RR.
+  bool touches_owner(dns::NameView owner) {
+    const auto wire = owner.wire();
+    if (!(wire.size() == last_owner_.size() && std::equal(wire.begin(), wire.end(), last_owner_.begin()))) {
+      last_owner_.assign(wire.begin(), wire.end());
+      last_touched_ = owners_.contains(lowered(owner));
+    }
+    return last_touched_;
+  }
 
   // A snapshot RR: held aside when a diff touches it. Returns whether it was.
   bool take(const DecodedRRset& set, std::span<const uint8_t> rd) {
@@ -91,9 +111,18 @@ class TouchedSets {
                                            dns::to_text(set.type()));
   }
 
+  static std::string lowered(dns::NameView owner) {
+    std::string out;
+    append_lowered(out, owner);
+    return out;
+  }
+
   std::string_view what_;
   std::string key_;
   std::unordered_map<std::string, std::optional<dns::RRset>> sets_;
+  std::unordered_set<std::string> owners_;
+  std::vector<uint8_t> last_owner_;
+  bool last_touched_ = false;
 };
 
 Result<void> check_chain(std::string_view what, uint32_t base_serial,
@@ -138,8 +167,9 @@ Result<std::shared_ptr<const dns::ZoneVersion>> replay_version(std::string_view 
         return base::ok();
       },
       [&](const DecodedRRset& set) -> Result<void> {
+        const bool held = !touched.empty() && touched.touches_owner(set.owner);
         for (const auto& rd : set.rdatas) {
-          if (!touched.empty() && touched.take(set, rd)) continue;
+          if (held && touched.take(set, rd)) continue;
           if (auto r = builder->add(set.owner, set.type, set.rclass, set.ttl, rd); !r) return wrap(r.error());
         }
         return base::ok();

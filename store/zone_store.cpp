@@ -145,7 +145,7 @@ class SnapshotSource {
     }
     if (rows_.column_int(0) != seen_ || seen_ >= expected_) return missing();
     ++seen_;
-    out = rows_.column_blob(1);
+    rows_.column_blob_into(1, out);
     return true;
   }
 

@@ -37,6 +37,8 @@
 # MB_TOOLS="signerd-pem knot" runs only those middle boxes (default: all four).
 # MB_REF=no-verify skips the verifying sign-file reference run.
 # MB_SIGNERD_ENV="VAR=value ..." starts signerd with those variables (e.g. GLIBC_TUNABLES).
+# MB_WORK=DIR works in DIR (made empty first) and keeps it, with each middle box's
+# state, configuration and token, to profile a restart again without re-signing.
 #
 # usage: tests/bench/middle_box.sh N [BUILD_DIR] [CHANGES=20]
 set -euo pipefail
@@ -56,9 +58,15 @@ source "$root/tests/system/lib.sh"
 soa() { sys_soa_serial "$@" || true; }
 wait_serial() { (set +eo pipefail; sys_wait_serial "$@"); }
 
-SYS_WORK=$(mktemp -d)
+if [ -n "${MB_WORK:-}" ]; then
+  rm -rf "$MB_WORK" && mkdir -p "$MB_WORK"
+  SYS_WORK=$(cd "$MB_WORK" && pwd)
+  trap 'sys_stop_all' EXIT
+else
+  SYS_WORK=$(mktemp -d)
+  trap 'sys_stop_all; rm -rf "$SYS_WORK"' EXIT
+fi
 export SYS_WORK
-trap 'sys_stop_all; rm -rf "$SYS_WORK"' EXIT
 trap 'exit 130' INT TERM
 work=$SYS_WORK
 results=$work/results

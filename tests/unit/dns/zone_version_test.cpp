@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
 #include "zone_test_util.hpp"
 
 namespace signerd::dns {
@@ -13,6 +17,86 @@ std::vector<std::string> owners(const ZoneVersion& z) {
   std::vector<std::string> out;
   for (size_t i = 0; i < z.node_count(); ++i) out.push_back(z.node(i).owner().to_text());
   return out;
+}
+
+// Every RRset as "owner type ttl rdata..." in the version's order.
+std::vector<std::string> rrset_lines(const ZoneVersion& z) {
+  std::vector<std::string> out;
+  z.for_each_rrset([&](const NodeView& node, const RRsetView& set) {
+    std::string line = node.owner().to_text() + " " + to_text(set.type()) + " " + std::to_string(set.ttl());
+    for (size_t i = 0; i < set.size(); ++i) {
+      line += " ";
+      for (uint8_t b : set.rdata(i)) line += std::to_string(b) + ".";
+    }
+    out.push_back(std::move(line));
+  });
+  return out;
+}
+
+struct StagedRecord {
+  std::string owner;
+  RRType type;
+  Rdata rdata;
+  uint32_t ttl = 3600;
+};
+
+std::shared_ptr<const ZoneVersion> build_from(const std::vector<StagedRecord>& records) {
+  ZoneBuilder b(name("example."));
+  for (const auto& r : records) add(b, r.owner, r.type, r.rdata, r.ttl);
+  return build_zone(std::move(b));
+}
+
+// 3,000 names in canonical order, with two types at every tenth name.
+std::vector<StagedRecord> canonical_records() {
+  std::vector<StagedRecord> out = {{"example.", RRType::SOA, soa_rdata(1)},
+                                   {"example.", RRType::NS, name_rdata("ns1.example.")}};
+  for (int i = 0; i < 3000; ++i) {
+    char owner[32];
+    std::snprintf(owner, sizeof owner, "h%04d.example.", i);
+    out.push_back({owner, RRType::A, a_rdata(10, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i))});
+    if (i % 10 == 0) out.push_back({owner, RRType::TXT, txt_rdata("t" + std::to_string(i))});
+  }
+  return out;
+}
+
+// Snapshots and transfers arrive in canonical order, a replayed journal's
+// RRsets last: the builder sorts only such a short tail and merges it in, a
+// long one with everything. Either way the zone is the one the same records
+// make in any order, and the first-seen spelling and TTL still win.
+TEST(ZoneBuilder, InputInCanonicalOrderWithATailBuildsWhatAnyOrderBuilds) {
+  const std::vector<StagedRecord> head = canonical_records();
+  const std::vector<StagedRecord> short_tail = {
+      {"example.", RRType::TXT, txt_rdata("apex")},                 // the smallest owner, last
+      {"h1500.example.", RRType::MX, mx_rdata(10, "mx.example.")},  // an owner of the head
+      {"zz.example.", RRType::A, a_rdata(192, 0, 2, 9)},            // a new name
+      {"h0002.example.", RRType::A, a_rdata(192, 0, 2, 7)},         // one more A at a head name
+  };
+  std::vector<StagedRecord> mostly = head;
+  mostly.insert(mostly.end(), short_tail.begin(), short_tail.end());
+  // A long tail: the last third of the names given in reverse.
+  std::vector<StagedRecord> long_tail = mostly;
+  std::reverse(long_tail.begin() + static_cast<std::ptrdiff_t>(long_tail.size() * 2 / 3), long_tail.end());
+  std::vector<StagedRecord> shuffled = mostly;
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(11));
+
+  auto expected = build_from(shuffled);
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(expected->record_count(), mostly.size());
+  for (const auto* input : {&mostly, &long_tail}) {
+    auto z = build_from(*input);
+    ASSERT_TRUE(z);
+    EXPECT_EQ(rrset_lines(*z), rrset_lines(*expected));
+    EXPECT_EQ(z->node_count(), expected->node_count());
+  }
+
+  // A duplicate in the tail, spelled and timed otherwise, loses to the head's.
+  std::vector<StagedRecord> with_duplicate = mostly;
+  with_duplicate.push_back({"H0007.EXAMPLE.", RRType::A, a_rdata(10, 0, 0, 7), 60});
+  auto z = build_from(with_duplicate);
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->record_count(), mostly.size());
+  EXPECT_EQ(z->find(name("h0007.example."))->owner().to_text(), "h0007.example.");
+  EXPECT_EQ(z->find(name("h0007.example."), RRType::A)->ttl(), 3600u);
 }
 
 TEST(ZoneVersion, NodesInCanonicalOrderWithEmptyNonTerminals) {
