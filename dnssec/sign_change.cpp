@@ -257,9 +257,10 @@ struct Jobs {
   std::vector<size_t> to_sign;
 };
 
-// RRSIGs carry over as in sign_diff (resign_rules.hpp), without its
-// expiry check: refreshing untouched RRsets is not sign_change's job.
-Jobs make_jobs(const Plan& plan, const dns::ZoneVersion& signed_base, const detail::ExpectedKeys& expected) {
+// RRSIGs carry over as in sign_diff (resign_rules.hpp): those expiring
+// before `refresh_by` do not.
+Jobs make_jobs(const Plan& plan, const dns::ZoneVersion& signed_base, const detail::ExpectedKeys& expected,
+               uint32_t refresh_by) {
   Jobs jobs;
   for (const auto& [owner, sets] : plan) {
     auto old_node = signed_base.find(owner);
@@ -270,7 +271,7 @@ Jobs make_jobs(const Plan& plan, const dns::ZoneVersion& signed_base, const deta
       auto old = old_node ? old_node->find(w.type) : std::nullopt;
       auto rrsigs = old_node ? old_node->find_rrsig(w.type) : std::nullopt;
       if (old && rrsigs && detail::same_rrset(job, *old))
-        kept = detail::reusable_rrsigs(*rrsigs, w.ttl, expected.of(w.type), std::nullopt);
+        kept = detail::reusable_rrsigs(*rrsigs, w.ttl, expected.of(w.type), refresh_by);
       if (!kept) jobs.to_sign.push_back(jobs.all.size());
       jobs.all.push_back(job);
       jobs.kept.push_back(kept ? std::move(*kept) : std::vector<std::span<const uint8_t>>{});
@@ -341,9 +342,9 @@ SigningSession::~SigningSession() = default;
 
 SigningSession::Opened& opened_of(SigningSession& s) noexcept { return *s.opened_; }
 
-Result<SigningSession> SigningSession::open(const ZoneKeys& keys) {
+Result<SigningSession> SigningSession::open(const ZoneKeys& keys, unsigned workers_wanted) {
   if (keys.store == nullptr) return make_error(Errc::invalid_argument, "signing session: no key store");
-  auto workers = detail::open_workers(*keys.store, keys.keys, 1);
+  auto workers = detail::open_workers(*keys.store, keys.keys, std::max(workers_wanted, 1u));
   if (!workers) return std::move(workers).error();
   return SigningSession(std::make_unique<Opened>(Opened{std::move(*workers)}));
 }
@@ -352,7 +353,7 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
                                                 const dns::ZoneVersion& signed_base,
                                                 const dns::ZoneDiff& change, const ZoneKeys& keys,
                                                 const SigningParams& params, base::TimePoint now,
-                                                SigningSession* session) {
+                                                SigningSession* session, std::span<const dns::Name> refresh) {
   if (keys.store == nullptr) return make_error(Errc::invalid_argument, "sign_change: no key store");
   SIGNERD_TRY(detail::check_bases(unsigned_base, signed_base, "sign_change"));
   auto unsigned_next = dns::apply_diff(unsigned_base, change);
@@ -377,7 +378,8 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
   if (*whole) return std::optional<SignedUpdate>{};
 
   Plan plan;
-  const std::set<dns::Name> touched = detail::touched_names(unsigned_base, in.after, change);
+  std::set<dns::Name> touched = detail::touched_names(unsigned_base, in.after, change);
+  touched.insert(refresh.begin(), refresh.end());
   if (const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial)) {
     for (const dns::Name& t : touched) add_base_sets(plan, in, t);
     auto planned = plan_nsec3(plan, in, touched, *nsec3);
@@ -387,7 +389,8 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
     return std::optional<SignedUpdate>{};
   }
 
-  Jobs jobs = make_jobs(plan, signed_base, expected);
+  Jobs jobs = make_jobs(plan, signed_base, expected,
+                        static_cast<uint32_t>((now + params.refresh).time_since_epoch().count()));
   std::vector<SignJob> selected;
   for (size_t j : jobs.to_sign) selected.push_back(jobs.all[j]);
   const detail::SignContext ctx{signed_base.origin(), signed_base.rclass(), &params, now, keys.keys,

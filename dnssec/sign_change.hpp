@@ -8,14 +8,16 @@
 // names only (their RRsets, RRSIGs and denial records, and the denial
 // records of their neighbours in the chain), and makes the next signed
 // version by applying that signed diff to the signed base.
-// Does not own: refreshing old signatures of untouched RRsets (sign_diff,
-// which the caller runs when the earliest expiry comes within
-// params.refresh), the rules of what is signed (signing_rules.hpp), the
+// It also refreshes signatures a slice at a time: the names given as
+// `refresh` are re-signed where their RRSIGs expire within params.refresh
+// (the caller picks them: refresh_slice.hpp).
+// Does not own: the rules of what is signed (signing_rules.hpp), the
 // chains' definitions (nsec_chain.hpp, nsec3_chain.hpp).
 #pragma once
 
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
@@ -37,14 +39,18 @@ namespace signerd::dnssec {
 // occluded or visible; the apex, whose SOA changes with every diff; and
 // for each of these the neighbours whose NSEC "next" or NSEC3 "next hashed
 // owner" changes. For each such name the RRsets are compared with
-// signed_base's: an RRset whose TTL and RDATA are unchanged and whose
-// RRSIGs are by exactly the expected keys keeps its RRSIGs byte for byte
-// (however near their expiry: that is the refresh job's), anything else
-// is signed anew, and whatever is gone is removed.
+// signed_base's: an RRset whose TTL and RDATA are unchanged, whose
+// RRSIGs are by exactly the expected keys and expire at or after
+// now + params.refresh keeps its RRSIGs byte for byte, anything else is
+// signed anew, and whatever is gone is removed. The names in `refresh`
+// (names of unsigned_next, canonical order or not) are reached like the
+// change's owners, so their RRsets and denial records whose RRSIGs expire
+// within params.refresh are signed anew.
 //
 // The result is what sign_diff would give for the same inputs, except
-// that sign_change never re-signs an untouched RRset for age. signed_diff
-// is in canonical order and, applied to signed_base, gives signed_next.
+// that sign_change re-signs for age only the RRsets it reaches.
+// signed_diff is in canonical order and, applied to signed_base, gives
+// signed_next.
 //
 // Returns std::nullopt (not an error: the caller runs sign_diff instead)
 // when the change needs the whole zone: the keys differ from signed_base's
@@ -68,7 +74,9 @@ inline constexpr size_t kMaxNeighbourScan = 4096;
 // sign_change, drop it and open a new one.
 class SigningSession {
  public:
-  static Result<SigningSession> open(const ZoneKeys& keys);
+  // `workers` sessions, each with every key: sign_change signs on as many
+  // threads (one is enough for a change; a refresh slice uses more).
+  static Result<SigningSession> open(const ZoneKeys& keys, unsigned workers = 1);
   SigningSession(SigningSession&&) noexcept;
   SigningSession& operator=(SigningSession&&) noexcept;
   ~SigningSession();
@@ -81,11 +89,12 @@ class SigningSession {
   std::unique_ptr<Opened> opened_;
 };
 
-// `session`: keys already opened (nullptr: opens them for this call).
+// `session`: keys already opened (nullptr: opens one worker for this call).
 Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned_base,
                                                 const dns::ZoneVersion& signed_base,
                                                 const dns::ZoneDiff& change, const ZoneKeys& keys,
                                                 const SigningParams& params, base::TimePoint now,
-                                                SigningSession* session = nullptr);
+                                                SigningSession* session = nullptr,
+                                                std::span<const dns::Name> refresh = {});
 
 }  // namespace signerd::dnssec

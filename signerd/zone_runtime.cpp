@@ -12,6 +12,7 @@
 #include "dns/wire.hpp"
 #include "dns/zone_diff.hpp"
 #include "dns/zone_diff_merge.hpp"
+#include "dnssec/refresh_slice.hpp"
 #include "dnssec/sign_change.hpp"
 #include "dnssec/sign_diff.hpp"
 #include "dnssec/zone_signer.hpp"
@@ -181,10 +182,7 @@ asio::awaitable<void> ZoneRuntime::run() {
     if (stop_requested_ || ctx_.stopping) break;
     if (signed_) {
       auto expiry = status_.with_lock([](const ZoneStatus& s) { return s.earliest_expiry; });
-      if (expiry && *expiry <= ctx_.clock.now() + kasp_.signatures_refresh) {
-        if (auto refreshed = refresh_signatures(); !refreshed)
-          record_error("signature refresh failed: " + refreshed.error().detail);
-      }
+      if (expiry && *expiry <= ctx_.clock.now() + kasp_.signatures_refresh) co_await refresh_signatures();
     }
     const base::TimePoint next = next_wakeup(reached);
     status_.with_lock([&](ZoneStatus& s) { s.next_refresh = next; });
@@ -407,34 +405,38 @@ base::Result<void> ZoneRuntime::commit_full(std::shared_ptr<const dns::ZoneVersi
 }
 
 base::Result<void> ZoneRuntime::commit_change(const dns::ZoneDiff& change,
-                                              std::optional<dns::RRset> upstream_soa, std::string_view why) {
+                                              std::optional<dns::RRset> upstream_soa, std::string_view why,
+                                              std::span<const dns::Name> refresh) {
   const base::TimePoint now = ctx_.clock.now();
   dnssec::SignedUpdate update;
-  // The fast path signs only what the change touches; a whole-zone pass
-  // when signatures are due for refresh or the change needs the whole
-  // zone (new keys, ZONEMD, a new denial TTL: sign_change.hpp).
-  bool whole_zone = refresh_due(now);
+  // The fast path signs only what the change touches (and re-signs there
+  // what is due for refresh); a whole-zone pass when the change needs the
+  // whole zone (new keys, ZONEMD, a new denial TTL: sign_change.hpp).
+  bool whole_zone = false;
   const auto started = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(ctx_.signing_lock);
-    if (!whole_zone) {
-      if (!session_) {
-        auto opened = dnssec::SigningSession::open(keys_);
-        if (!opened) return std::move(opened).error();
-        session_ = std::move(*opened);
-      }
-      auto fast = dnssec::sign_change(*view_, *signed_, change, keys_, params_, now, &*session_);
-      if (!fast) {
-        session_.reset();  // the next change opens a fresh one
-        return std::move(fast).error();
-      }
-      if (*fast) {
-        update = std::move(**fast);
-      } else {
-        whole_zone = true;
-      }
+    // A refresh slice signs thousands of RRsets: on every signing worker.
+    std::optional<dnssec::SigningSession> slice_session;
+    if (!refresh.empty()) {
+      auto opened = dnssec::SigningSession::open(keys_, ctx_.signing_workers);
+      if (!opened) return std::move(opened).error();
+      slice_session = std::move(*opened);
+    } else if (!session_) {
+      auto opened = dnssec::SigningSession::open(keys_);
+      if (!opened) return std::move(opened).error();
+      session_ = std::move(*opened);
     }
-    if (whole_zone) {
+    auto fast = dnssec::sign_change(*view_, *signed_, change, keys_, params_, now,
+                                    slice_session ? &*slice_session : &*session_, refresh);
+    if (!fast) {
+      if (!slice_session) session_.reset();  // the next change opens a fresh one
+      return std::move(fast).error();
+    }
+    if (*fast) {
+      update = std::move(**fast);
+    } else {
+      whole_zone = true;
       auto signed_update =
           dnssec::sign_diff(*view_, *signed_, change, keys_, params_, now, ctx_.signing_workers);
       if (!signed_update) return std::move(signed_update).error();
@@ -485,7 +487,47 @@ bool ZoneRuntime::refresh_due(base::TimePoint now) const {
   return when && *when <= now + params_.refresh;
 }
 
-base::Result<void> ZoneRuntime::refresh_signatures() {
+asio::awaitable<void> ZoneRuntime::refresh_signatures() {
+  const auto started = std::chrono::steady_clock::now();
+  const uint32_t first = signed_->serial();
+  while (!stop_requested_ && !ctx_.stopping && !woken_ && refresh_due(ctx_.clock.now())) {
+    auto more = refresh_slice();
+    if (!more) {
+      record_error("signature refresh failed: " + more.error().detail);
+      co_return;
+    }
+    if (!*more) break;
+    // Let a NOTIFY or a stop that came meanwhile be seen (wake() posts to
+    // this strand before it sets nothing else).
+    co_await asio::post(strand_, asio::use_awaitable);
+  }
+  if (signed_->serial() != first) {
+    base::log::info(who() + ": signature refresh: serials " + std::to_string(first) + " to " +
+                    std::to_string(signed_->serial()) + " in " +
+                    milliseconds_text(std::chrono::steady_clock::now() - started) +
+                    (refresh_from_ ? " (to be continued after a change)" : ""));
+  }
+}
+
+base::Result<bool> ZoneRuntime::refresh_slice() {
+  const base::TimePoint now = ctx_.clock.now();
+  // A slice is at most a sixteenth of the zone (at least 1,000 names), so
+  // that a change from the primary waits for a sixteenth of a whole-zone
+  // pass at most, and a pass makes 16 serials or so.
+  const size_t max_names = std::max<size_t>(1000, view_->node_count() / 16);
+  auto slice =
+      dnssec::next_refresh_slice(*view_, *signed_, params_.denial,
+                                 static_cast<uint32_t>((now + params_.refresh).time_since_epoch().count()),
+                                 refresh_from_, max_names, max_names * 16);
+  if (!slice) return std::move(slice).error();
+  const bool first_of_pass = !refresh_from_;
+  refresh_from_ = slice->next;
+  if (!slice->names.empty()) SIGNERD_TRY(commit_slice(slice->names, first_of_pass));
+  if (!refresh_from_) track_expiry(nullptr);  // a pass is complete: scan for the earliest again
+  return refresh_from_.has_value();
+}
+
+base::Result<void> ZoneRuntime::commit_slice(std::span<const dns::Name> names, bool first_of_pass) {
   const uint32_t serial =
       policy::next_serial(config_.serial, signed_->serial(), view_->serial(), ctx_.clock.now());
   dns::ZoneDiff change{view_->serial(), serial, {}, {}};
@@ -494,10 +536,11 @@ base::Result<void> ZoneRuntime::refresh_signatures() {
   if (!ours) return std::move(ours).error();
   change.removed.push_back(*soa);
   change.added.push_back(std::move(*ours));
-  if (config_.serial == policy::SerialPolicy::keep)
+  if (config_.serial == policy::SerialPolicy::keep && first_of_pass)
     base::log::warn(who() + ": signatures near expiry and no change from the primary: serial " +
-                    std::to_string(serial) + " published ahead of the primary's");
-  return commit_change(change, std::nullopt, "signature refresh");
+                    std::to_string(serial) +
+                    " (and the refresh's next slices) published ahead of the primary's");
+  return commit_change(change, std::nullopt, "signature refresh", names);
 }
 
 void ZoneRuntime::publish(std::shared_ptr<const dns::ZoneVersion> signed_version,

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "base/lock_guarded.hpp"
 #include "dns/rrset.hpp"
@@ -59,11 +60,19 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   asio::awaitable<bool> refresh_from_primaries();
   // Signs and commits one change (`change` is in the signing view's
   // serials); publishes and announces it.
+  // serials); publishes and announces it. `refresh`: names whose
+  // signatures are due, re-signed with it (a refresh slice).
   base::Result<void> commit_change(const dns::ZoneDiff& change, std::optional<dns::RRset> upstream_soa,
-                                   std::string_view why);
+                                   std::string_view why, std::span<const dns::Name> refresh = {});
   base::Result<void> commit_full(std::shared_ptr<const dns::ZoneVersion> upstream, std::string_view why);
-  // Re-signs what expires within the refresh window, with a new serial.
-  base::Result<void> refresh_signatures();
+  // Re-signs what expires within the refresh window, a slice at a time,
+  // each slice a new serial; returns between slices when woken (a NOTIFY
+  // or a stop), so that a change waits for one slice at most.
+  asio::awaitable<void> refresh_signatures();
+  // One slice: true when the walk should go on (the zone's end not reached).
+  base::Result<bool> refresh_slice();
+  // Commits a new serial with `names` re-signed where due.
+  base::Result<void> commit_slice(std::span<const dns::Name> names, bool first_of_pass);
   // True when some RRSIG expires within params_.refresh of `now`.
   bool refresh_due(base::TimePoint now) const;
   void publish(std::shared_ptr<const dns::ZoneVersion> signed_version,
@@ -96,6 +105,7 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::vector<std::shared_ptr<const dns::ZoneDiff>> journal_;
   size_t records_since_compact_ = 0;                        // in the store's journal since its snapshot
   std::optional<uint32_t> earliest_expiration_;             // RRSIG wire time
+  std::optional<dns::Name> refresh_from_;                   // where the next refresh slice starts
   std::optional<std::pair<IpAddress, uint32_t>> notified_;  // primary and serial of the last NOTIFY
 
   std::atomic<std::shared_ptr<const xfr::ServedZone>> served_;

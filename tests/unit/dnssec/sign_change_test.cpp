@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "dnssec/refresh_slice.hpp"
 #include "dnssec/sign_diff.hpp"
 #include "dnssec/verify_zone.hpp"
 #include "dnssec_test_util.hpp"
@@ -372,6 +373,89 @@ TEST_F(SignChangeTest, OneAddressSignsItAndTheSoaOnly) {
   EXPECT_EQ((*r)->signatures_made, 2u);
   EXPECT_EQ((*r)->signed_diff.added.size(), 4u);
   EXPECT_EQ((*r)->signed_diff.removed.size(), 4u);
+}
+
+// Sliced refresh: every signature is due; slices of a few names, each
+// with its SOA bump, walk the zone from the apex to its end. The result is
+// sign_diff's zone for the same `now` byte for byte (ED25519 is
+// deterministic), and nothing in it is due any more.
+void refresh_in_slices(const ZoneKeys& keys, const SigningParams& params,
+                       std::shared_ptr<const dns::ZoneVersion> unsigned_zone,
+                       std::shared_ptr<const dns::ZoneVersion> signed_zone, base::TimePoint now) {
+  const auto due = static_cast<uint32_t>((now + params.refresh).time_since_epoch().count());
+  const auto first_unsigned = unsigned_zone;
+  const auto first_signed = signed_zone;
+  auto session = SigningSession::open(keys, 2);
+  ASSERT_TRUE(session) << session.error().to_string();
+  std::optional<dns::Name> from;
+  int slices = 0;
+  do {
+    auto slice = next_refresh_slice(*unsigned_zone, *signed_zone, params.denial, due, from, 7, 1000);
+    ASSERT_TRUE(slice) << slice.error().to_string();
+    from = slice->next;
+    if (slice->names.empty()) continue;
+    const dns::ZoneDiff change{
+        unsigned_zone->serial(),
+        unsigned_zone->serial() + 1,
+        {unsigned_zone->apex().find(RRType::SOA)->to_rrset(unsigned_zone->origin(), dns::RRClass::IN)},
+        {rrset_of("@ SOA ns1 hostmaster " + std::to_string(unsigned_zone->serial() + 1) +
+                  " 3600 600 86400 300")}};
+    auto r = sign_change(*unsigned_zone, *signed_zone, change, keys, params, now, &*session, slice->names);
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_TRUE(r->has_value()) << "fell back";
+    EXPECT_GT((*r)->signatures_made, 1u);  // more than the SOA's
+    unsigned_zone = (*r)->unsigned_next;
+    signed_zone = (*r)->signed_next;
+    ++slices;
+  } while (from);
+  EXPECT_GT(slices, 5);
+
+  // The same serial bump in one change, through sign_diff.
+  const dns::ZoneDiff all{
+      first_unsigned->serial(),
+      unsigned_zone->serial(),
+      {first_unsigned->apex().find(RRType::SOA)->to_rrset(first_unsigned->origin(), dns::RRClass::IN)},
+      {unsigned_zone->apex().find(RRType::SOA)->to_rrset(unsigned_zone->origin(), dns::RRClass::IN)}};
+  auto whole = sign_diff(*first_unsigned, *first_signed, all, keys, params, now);
+  ASSERT_TRUE(whole) << whole.error().to_string();
+  EXPECT_EQ(records_of(*signed_zone), records_of(*whole->signed_next));
+  auto again =
+      next_refresh_slice(*unsigned_zone, *signed_zone, params.denial, due, std::nullopt, 1000, 100000);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->names.empty()) << again->names.front().to_text() << " still due";
+  auto verified = verify_zone(*signed_zone, now);
+  EXPECT_TRUE(verified) << verified.error().to_string();
+}
+
+TEST_F(SignChangeTest, RefreshInSlicesGivesSignDiffsZone) {
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  params_.refresh = std::chrono::days(5);
+  // Past validity - refresh: every signature is due.
+  refresh_in_slices(keys_, params_, unsigned_, signed_zone,
+                    start_ + params_.validity - params_.refresh + std::chrono::hours(1));
+}
+
+TEST_F(SignChangeTest, RefreshInSlicesGivesSignDiffsZoneWithNsec3) {
+  params_.denial = Nsec3Params{kNsec3HashSha1, 0, {}, false};
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  params_.refresh = std::chrono::days(5);
+  refresh_in_slices(keys_, params_, unsigned_, signed_zone,
+                    start_ + params_.validity - params_.refresh + std::chrono::hours(1));
+}
+
+// Nothing due: the walk names nothing, and a bounded walk stops early.
+TEST_F(SignChangeTest, RefreshSliceNamesNothingBeforeItIsDue) {
+  auto signed_zone = full_sign(*unsigned_);
+  ASSERT_TRUE(signed_zone);
+  const auto due = static_cast<uint32_t>((start_ + std::chrono::days(1)).time_since_epoch().count());
+  auto slice = next_refresh_slice(*unsigned_, *signed_zone, params_.denial, due, std::nullopt, 10, 5);
+  ASSERT_TRUE(slice);
+  EXPECT_TRUE(slice->names.empty());
+  EXPECT_EQ(slice->names_walked, 5u);
+  ASSERT_TRUE(slice->next);
+  EXPECT_EQ(*slice->next, dns::Name(unsigned_->node(5).owner()));
 }
 
 // A change that needs the whole zone is nullopt, not an error: sign_diff's.
