@@ -52,3 +52,21 @@ hsm:
   pin-file: $SYS_WORK/hsm/pin
 CONF
 }
+
+# signerd_short_policy VALIDITY REFRESH — prints a `policies:` section with
+# one policy, "short": a CSK (ECDSAP256SHA256), TTLs of 30-60 s, signatures
+# valid VALIDITY seconds and re-signed REFRESH seconds before they expire,
+# no jitter: a refresh is due VALIDITY - REFRESH seconds after each signing.
+signerd_short_policy() {
+  cat <<CONF
+policies:
+  - name: short
+    keys: [{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]
+    dnskey-ttl: 30s
+    max-zone-ttl: 60s
+    signatures-validity: ${1}s
+    signatures-validity-dnskey: ${1}s
+    signatures-refresh: ${2}s
+    signatures-jitter: 0s
+CONF
+}

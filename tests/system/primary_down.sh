@@ -42,15 +42,7 @@ signerd_token
 
 cat >"$SYS_WORK/signerd.yaml" <<CONF
 $(signerd_config_head "$signer_port" "$http_port")
-policies:
-  - name: short
-    keys: [{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]
-    dnskey-ttl: 30s
-    max-zone-ttl: 60s
-    signatures-validity: ${validity}s
-    signatures-validity-dnskey: ${validity}s
-    signatures-refresh: ${refresh}s
-    signatures-jitter: 0s
+$(signerd_short_policy "$validity" "$refresh")
 zones:
   - name: $zone
     primaries: [{address: 127.0.0.1@$primary_port}]

@@ -241,6 +241,9 @@ class SignChangeTest : public testing::ToolDirTest {
     return dns::ZoneDiff{unsigned_->serial(), unsigned_->serial() + 1, std::move(removed), std::move(added)};
   }
   void random_changes(unsigned seed, int steps);
+  // Signs the zone, then refreshes it in slices once every signature is
+  // due (past validity - refresh): refresh_in_slices' checks.
+  void refresh_whole_zone_in_slices();
   // sign_change gives sign_diff's zone for `change`, without falling back.
   void expect_same_as_sign_diff(const dns::ZoneVersion& signed_zone, const dns::ZoneDiff& change) {
     auto slow = sign_diff(*unsigned_, signed_zone, change, keys_, params_, start_);
@@ -427,22 +430,19 @@ void refresh_in_slices(const ZoneKeys& keys, const SigningParams& params,
   EXPECT_TRUE(verified) << verified.error().to_string();
 }
 
-TEST_F(SignChangeTest, RefreshInSlicesGivesSignDiffsZone) {
+void SignChangeTest::refresh_whole_zone_in_slices() {
   auto signed_zone = full_sign(*unsigned_);
   ASSERT_TRUE(signed_zone);
   params_.refresh = std::chrono::days(5);
-  // Past validity - refresh: every signature is due.
   refresh_in_slices(keys_, params_, unsigned_, signed_zone,
                     start_ + params_.validity - params_.refresh + std::chrono::hours(1));
 }
 
+TEST_F(SignChangeTest, RefreshInSlicesGivesSignDiffsZone) { refresh_whole_zone_in_slices(); }
+
 TEST_F(SignChangeTest, RefreshInSlicesGivesSignDiffsZoneWithNsec3) {
   params_.denial = Nsec3Params{kNsec3HashSha1, 0, {}, false};
-  auto signed_zone = full_sign(*unsigned_);
-  ASSERT_TRUE(signed_zone);
-  params_.refresh = std::chrono::days(5);
-  refresh_in_slices(keys_, params_, unsigned_, signed_zone,
-                    start_ + params_.validity - params_.refresh + std::chrono::hours(1));
+  refresh_whole_zone_in_slices();
 }
 
 // Nothing due: the walk names nothing, and a bounded walk stops early.
