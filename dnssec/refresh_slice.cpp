@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <variant>
 
-#include "dns/wire.hpp"
 #include "dnssec/nsec3_hash.hpp"
+#include "dnssec/rrsig.hpp"
 
 namespace signerd::dnssec {
 
@@ -15,9 +15,7 @@ bool expires_before(const dns::NodeView& node, uint32_t due) {
     const dns::RRsetView set = node.rrset(i);
     if (set.type() != dns::RRType::RRSIG) continue;
     for (size_t j = 0; j < set.size(); ++j) {
-      const auto rd = set.rdata(j);
-      if (rd.size() < 12) return true;  // not ours to keep: sign anew
-      if (static_cast<int32_t>(dns::get_u32(rd.data() + 8) - due) < 0) return true;
+      if (rrsig_expires_before(set.rdata(j), due)) return true;
     }
   }
   return false;

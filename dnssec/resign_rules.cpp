@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dns/wire.hpp"
+#include "dnssec/rrsig.hpp"
 
 namespace signerd::dnssec::detail {
 
@@ -51,8 +52,7 @@ std::optional<std::vector<std::span<const uint8_t>>> reusable_rrsigs(dns::RRsetV
     auto rd = rrsigs.rdata(i);
     if (rd.size() <= kRrsigSignerOffset) continue;
     if (dns::get_u32(rd.data() + 4) != ttl) return std::nullopt;
-    const uint32_t expiration = dns::get_u32(rd.data() + 8);
-    if (refresh_by && static_cast<int32_t>(expiration - *refresh_by) < 0) return std::nullopt;
+    if (refresh_by && rrsig_expires_before(rd, *refresh_by)) return std::nullopt;
     found.emplace_back(rd[2], dns::get_u16(rd.data() + 16));
     out.push_back(rd);
   }

@@ -62,4 +62,9 @@ Result<ParsedRrsig> parse_rrsig_rdata(std::span<const uint8_t> rdata) {
   return out;
 }
 
+bool rrsig_expires_before(std::span<const uint8_t> rdata, uint32_t when) noexcept {
+  if (rdata.size() < 12) return true;
+  return static_cast<int32_t>(dns::get_u32(rdata.data() + 8) - when) < 0;
+}
+
 }  // namespace signerd::dnssec

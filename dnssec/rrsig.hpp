@@ -51,4 +51,9 @@ dns::Rdata make_rrsig_rdata(const RrsigFields& fields, std::span<const uint8_t> 
 // compressed signer name, an empty signature).
 Result<ParsedRrsig> parse_rrsig_rdata(std::span<const uint8_t> rdata);
 
+// True when the RRSIG whose RDATA this is expires before `when` (RRSIG wire
+// time, RFC 4034 3.1.5 serial arithmetic). RDATA too short to hold an
+// expiration counts as expired: it is never kept.
+bool rrsig_expires_before(std::span<const uint8_t> rdata, uint32_t when) noexcept;
+
 }  // namespace signerd::dnssec

@@ -59,7 +59,6 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // One refresh from the primaries; returns true when the primary was reached.
   asio::awaitable<bool> refresh_from_primaries();
   // Signs and commits one change (`change` is in the signing view's
-  // serials); publishes and announces it.
   // serials); publishes and announces it. `refresh`: names whose
   // signatures are due, re-signed with it (a refresh slice).
   base::Result<void> commit_change(const dns::ZoneDiff& change, std::optional<dns::RRset> upstream_soa,

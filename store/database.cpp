@@ -231,10 +231,9 @@ std::string Statement::column_text(int col) const {
 }
 
 std::vector<uint8_t> Statement::column_blob(int col) const {
-  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_.get(), col));
-  if (!data) return {};
-  const auto size = static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col));
-  return std::vector<uint8_t>(data, data + size);
+  std::vector<uint8_t> out;
+  column_blob_into(col, out);
+  return out;
 }
 
 void Statement::column_blob_into(int col, std::vector<uint8_t>& out) const {

@@ -15,13 +15,14 @@ using base::make_error;
 
 namespace {
 
-// Lowercased owner wire, type and, for RRSIG, the covered type: apply_diff's
-// unit of TTL and presence. Label length octets are at most 63, below 'A',
-// so lowercasing the whole wire form is safe.
+// Label length octets are at most 63, below 'A', so lowercasing the whole
+// wire form is safe.
 void append_lowered(std::string& out, dns::NameView owner) {
   for (uint8_t c : owner.wire()) out.push_back(static_cast<char>(dns::to_lower_octet(c)));
 }
 
+// Lowercased owner wire, type and, for RRSIG, the covered type: apply_diff's
+// unit of TTL and presence.
 void make_key(std::string& key, dns::NameView owner, dns::RRType type, std::span<const uint8_t> rdata) {
   key.clear();
   append_lowered(key, owner);
