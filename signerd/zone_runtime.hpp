@@ -76,7 +76,10 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   bool refresh_due(base::TimePoint now) const;
   void publish(std::shared_ptr<const dns::ZoneVersion> signed_version,
                std::optional<dns::ZoneDiff> signed_diff);
+  // NOTIFY of `serial` to every secondary, each until it answers.
   void announce(uint32_t serial);
+  asio::awaitable<void> notify_until_answered(asio::ip::udp::endpoint endpoint, const xfr::TsigKey* key,
+                                              uint32_t serial, std::string name);
   base::TimePoint next_wakeup(bool primary_reached) const;
   // Keeps the earliest RRSIG expiration (status, refresh timer) current
   // after `signed_diff` (nullptr: a whole new signed version).
@@ -95,6 +98,7 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   asio::steady_timer wake_timer_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> woken_{false};
+  std::atomic<uint32_t> announced_serial_{0};  // the newest serial announce() was called with
 
   // Touched only on the strand.
   std::shared_ptr<const dns::ZoneVersion> view_;    // upstream data, SOA serial = signed serial
