@@ -50,7 +50,7 @@ bool same_dnskeys(dns::NodeView apex, const detail::KeySetInfo& key_set, const S
   auto dnskey = apex.find(RRType::DNSKEY);
   if (!dnskey || dnskey->ttl() != params.dnskey_ttl) return false;
   dns::RRset wanted(dns::Name(apex.owner()), RRType::DNSKEY, dns::RRClass::IN, params.dnskey_ttl);
-  for (const auto& rd : key_set.dnskeys) wanted.add(rd);
+  for (const auto& rd : key_set.published) wanted.add(rd);
   if (wanted.size() != dnskey->size()) return false;
   for (size_t i = 0; i < dnskey->size(); ++i) {
     if (!wanted.contains(dnskey->rdata(i))) return false;

@@ -95,11 +95,13 @@ Result<std::vector<WorkerKeys>> open_workers(hsm::KeyStore& store, std::span<con
 struct KeySetInfo {
   std::vector<dns::Rdata> dnskeys;  // one per SigningKey, same order
   std::vector<uint16_t> key_tags;
+  std::vector<dns::Rdata> published;  // the DNSKEY RRset: the keys with `publish`
 };
 KeySetInfo describe_keys(std::span<const SigningKey> keys, const WorkerKeys& opened);
 
-// Errc::invalid_argument when some algorithm lacks a key for the DNSKEY
-// RRset or for the rest (RFC 4035 section 2.2), or there are no keys.
+// Errc::invalid_argument when some algorithm of the published keys lacks a
+// key that signs the DNSKEY RRset or one that signs the rest (RFC 4035
+// section 2.2), or no key signs.
 Result<void> check_roles(std::span<const SigningKey> keys, const WorkerKeys& opened);
 
 // The unsigned data without the signer's types, plus DNSKEY and (NSEC3)

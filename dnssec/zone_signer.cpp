@@ -25,6 +25,7 @@ KeySetInfo describe_keys(std::span<const SigningKey> keys, const WorkerKeys& ope
     const hsm::PrivateKey& key = *opened.keys[k];
     info.dnskeys.push_back(make_dnskey_rdata(keys[k].flags, hsm::number(key.algorithm()), key.public_key()));
     info.key_tags.push_back(key_tag(info.dnskeys.back()));
+    if (keys[k].publish) info.published.push_back(info.dnskeys.back());
   }
   return info;
 }
@@ -33,11 +34,12 @@ KeySetInfo describe_keys(std::span<const SigningKey> keys, const WorkerKeys& ope
 // DNSKEY RRset, so each algorithm needs a key for the DNSKEY RRset and one
 // for the rest.
 Result<void> check_roles(std::span<const SigningKey> keys, const WorkerKeys& opened) {
-  if (keys.empty()) return make_error(Errc::invalid_argument, "sign_zone: no keys");
+  if (std::none_of(keys.begin(), keys.end(), [](const SigningKey& k) { return k.signs(); }))
+    return make_error(Errc::invalid_argument, "sign_zone: no keys");
   std::set<uint8_t> algorithms, dnskey_signers, zone_signers;
   for (size_t k = 0; k < keys.size(); ++k) {
     const uint8_t alg = hsm::number(opened.keys[k]->algorithm());
-    algorithms.insert(alg);
+    if (keys[k].publish) algorithms.insert(alg);
     if (keys[k].signs_dnskey()) dnskey_signers.insert(alg);
     if (keys[k].signs_zone()) zone_signers.insert(alg);
   }
@@ -66,7 +68,7 @@ Result<std::shared_ptr<const dns::ZoneVersion>> base_zone(const dns::ZoneVersion
   });
   if (!status) return std::move(status).error();
   SIGNERD_TRY(add_zonemd_placeholders(zone, builder));
-  for (const auto& rd : keys.dnskeys) {
+  for (const auto& rd : keys.published) {
     SIGNERD_TRY(builder.add(zone.origin(), RRType::DNSKEY, zone.rclass(), params.dnskey_ttl, rd));
   }
   if (const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial)) {

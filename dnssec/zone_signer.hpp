@@ -52,19 +52,27 @@ struct SigningParams {
   uint32_t nsec3param_ttl = 0;
 };
 
-// What a key does in the zone. RFC 4035 section 2.2 and RFC 6781 section
-// 3.1: the KSK signs the DNSKEY RRset, the ZSK everything else; a CSK both.
-enum class KeyRole : uint8_t { ksk, zsk, csk };
-
+// What the zone does with a key, as OpenDNSSEC's signconf says it
+// (<Publish/>, <KSK/>, <ZSK/>): its DNSKEY in the apex DNSKEY RRset; its
+// RRSIGs over the DNSKEY RRset (and CDS, CDNSKEY); its RRSIGs over every
+// other RRset. RFC 4035 section 2.2 and RFC 6781 section 3.1: a KSK signs
+// the DNSKEY RRset, a ZSK the rest, a CSK both. The three are separate
+// because a rollover needs every mix: a successor published before it
+// signs, a KSK that signs the DNSKEY RRset only, a key of the conservative
+// algorithm roll that signs before its DNSKEY is published (RFC 6781
+// section 4.1.4).
 struct SigningKey {
   // As hsm::KeySession::open accepts: KeyInfo::uri or the CKA_ID in hex.
   std::string ref;
   std::optional<hsm::Algorithm> algorithm;  // only where the key cannot tell
   uint16_t flags = 256;                     // DNSKEY flags: 256 ZSK, 257 KSK/CSK
-  KeyRole role = KeyRole::csk;
+  bool publish = true;                      // in the DNSKEY RRset
+  bool ksk = false;                         // signs DNSKEY, CDS, CDNSKEY
+  bool zsk = true;                          // signs everything else
 
-  bool signs_dnskey() const noexcept { return role != KeyRole::zsk; }
-  bool signs_zone() const noexcept { return role != KeyRole::ksk; }
+  bool signs_dnskey() const noexcept { return ksk; }
+  bool signs_zone() const noexcept { return zsk; }
+  bool signs() const noexcept { return ksk || zsk; }
 };
 
 // The keys of a zone and where they live. `store` must outlive the call.

@@ -116,22 +116,6 @@ void check_coverage(const Kasp& k, std::vector<PolicyProblem>& out) {
 
 }  // namespace
 
-std::string_view role_name(Role role) noexcept {
-  switch (role) {
-    case Role::ksk: return "ksk";
-    case Role::zsk: return "zsk";
-    case Role::csk: return "csk";
-  }
-  return "csk";
-}
-
-std::optional<Role> role_from_text(std::string_view text) noexcept {
-  for (Role role : {Role::ksk, Role::zsk, Role::csk}) {
-    if (base::iequals(text, role_name(role))) return role;
-  }
-  return std::nullopt;
-}
-
 std::optional<Kasp> builtin_policy(std::string_view name) {
   if (name == "default") return default_policy("default");
   if (name == "default-nsec3") {

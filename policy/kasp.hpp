@@ -16,19 +16,11 @@
 
 #include "base/result.hpp"
 #include "policy/duration.hpp"
+#include "policy/key_state.hpp"
 
 namespace signerd::policy {
 
 using namespace std::chrono_literals;
-
-enum class Role : uint8_t {
-  ksk,  // signs the DNSKEY RRset; its DS goes to the parent
-  zsk,  // signs everything else
-  csk,  // both
-};
-
-std::string_view role_name(Role role) noexcept;                      // "ksk", "zsk", "csk"
-std::optional<Role> role_from_text(std::string_view text) noexcept;  // case-insensitive
 
 struct KeyPolicy {
   Role role = Role::csk;
@@ -36,8 +28,8 @@ struct KeyPolicy {
   uint8_t algorithm = 13;           // DNSSEC algorithm number (ECDSAP256SHA256)
   uint16_t bits = 0;                // RSA modulus size; 0: the default, kDefaultRsaBits
 
-  bool signs_dnskey() const noexcept { return role != Role::zsk; }
-  bool signs_zone() const noexcept { return role != Role::ksk; }
+  bool signs_dnskey() const noexcept { return policy::signs_dnskey(role); }
+  bool signs_zone() const noexcept { return policy::signs_zone(role); }
   friend bool operator==(const KeyPolicy&, const KeyPolicy&) = default;
 };
 

@@ -7,6 +7,7 @@
 #include "dnssec/key_tag.hpp"
 #include "hsm/pem_key_store.hpp"
 #include "hsm/pkcs11_key_store.hpp"
+#include "policy/key_selection.hpp"
 
 namespace signerd {
 namespace {
@@ -34,24 +35,10 @@ base::Result<std::unique_ptr<hsm::KeyStore>> open_key_store(const HsmConfig& hsm
 
 namespace {
 
-store::KeyRole to_store(policy::Role role) {
-  switch (role) {
-    case policy::Role::ksk: return store::KeyRole::ksk;
-    case policy::Role::zsk: return store::KeyRole::zsk;
-    case policy::Role::csk: return store::KeyRole::csk;
-  }
-  return store::KeyRole::csk;
-}
-
 // RFC 4034 section 2.1.1: the SEP bit marks keys whose DS goes to the parent.
-uint16_t dnskey_flags(store::KeyRole role) {
-  return role == store::KeyRole::zsk ? dnssec::kDnskeyZoneKey
-                                     : static_cast<uint16_t>(dnssec::kDnskeyZoneKey | dnssec::kDnskeySep);
-}
-
-bool usable(const store::KeyRecord& k) {
-  return k.state == store::KeyState::active || k.state == store::KeyState::ready ||
-         k.state == store::KeyState::published;
+uint16_t dnskey_flags(policy::Role role) {
+  return role == policy::Role::zsk ? dnssec::kDnskeyZoneKey
+                                   : static_cast<uint16_t>(dnssec::kDnskeyZoneKey | dnssec::kDnskeySep);
 }
 
 // Creates one key in the key store and describes it for the store.
@@ -74,14 +61,16 @@ base::Result<store::KeyRecord> generate_key(OfflineContext& ctx, const dns::Name
       ctx.config.hsm.backend == KeyBackend::pem ? store::KeyBackend::pem : store::KeyBackend::pkcs11;
   rec.ref = info->uri;
   rec.algorithm = want.algorithm;
-  rec.role = to_store(want.role);
+  rec.role = want.role;
+  rec.bits = want.bits;
   rec.flags = dnskey_flags(rec.role);
   rec.public_key = info->public_key;
   rec.key_tag = dnssec::key_tag(dnssec::make_dnskey_rdata(rec.flags, rec.algorithm, rec.public_key));
-  rec.state = store::KeyState::active;
   rec.created = now;
-  rec.published = now;
-  rec.active = now;
+  // In use at once, as before the key state machine: the key is the zone's
+  // first, or replaces keys the policy no longer names.
+  rec.life = policy::in_use_since(want.role, now);
+  rec.life.lifetime = want.lifetime;
   return rec;
 }
 
@@ -99,7 +88,7 @@ base::Result<void> record_keys(store::Database& db, const dns::Name& zone,
     k.id = *id;
     auto logged =
         store::audit(db, now, zone, "key-created",
-                     std::string(store::to_string(k.role)) + " " + std::to_string(k.key_tag) + " " + k.ref);
+                     std::string(policy::role_name(k.role)) + " " + std::to_string(k.key_tag) + " " + k.ref);
     if (!logged) return std::move(logged).error();
   }
   return tx->commit();
@@ -127,23 +116,23 @@ base::Result<std::vector<store::KeyRecord>> ensure_policy_keys(OfflineContext& c
                                                                base::TimePoint now) {
   auto stored = store::list_keys(ctx.db, zone);
   if (!stored) return std::move(stored).error();
+  std::vector<policy::ZoneKey> view;
+  for (const auto& k : *stored) view.push_back(store::to_zone_key(k));
   std::vector<store::KeyRecord> chosen;
   std::vector<policy::KeyPolicy> missing;
-  std::vector<bool> taken(stored->size(), false);
-  for (const auto& want : kasp.keys) {
-    bool found = false;
-    for (size_t i = 0; i < stored->size() && !found; ++i) {
-      const auto& k = (*stored)[i];
-      if (taken[i] || !usable(k) || k.role != to_store(want.role) || k.algorithm != want.algorithm) continue;
-      if (auto present = ctx.keys->find(k.ref, hsm::algorithm_from_number(k.algorithm)); !present) {
-        return make_error(Errc::not_found,
-                          "zone " + zone.to_text() + ": key " + std::to_string(k.key_tag) +
-                              " is in the store but not in the key store: " + present.error().detail);
-      }
-      taken[i] = found = true;
-      chosen.push_back(k);
+  const auto selected = policy::select_policy_keys(kasp, view);
+  for (size_t e = 0; e < selected.size(); ++e) {
+    if (!selected[e]) {
+      missing.push_back(kasp.keys[e]);
+      continue;
     }
-    if (!found) missing.push_back(want);
+    const auto& k = (*stored)[*selected[e]];
+    if (auto present = ctx.keys->find(k.ref, hsm::algorithm_from_number(k.algorithm)); !present) {
+      return make_error(Errc::not_found,
+                        "zone " + zone.to_text() + ": key " + std::to_string(k.key_tag) +
+                            " is in the store but not in the key store: " + present.error().detail);
+    }
+    chosen.push_back(k);
   }
   if (missing.empty()) return chosen;
 
@@ -165,7 +154,7 @@ base::Result<std::vector<store::KeyRecord>> ensure_policy_keys(OfflineContext& c
     return std::move(recorded).error();
   }
   for (auto& k : fresh) {
-    base::log::info("zone " + zone.to_text() + ": created " + std::string(store::to_string(k.role)) +
+    base::log::info("zone " + zone.to_text() + ": created " + std::string(policy::role_name(k.role)) +
                     " key " + std::to_string(k.key_tag) + " (" + k.ref + ")");
     chosen.push_back(std::move(k));
   }
@@ -204,10 +193,14 @@ dnssec::SigningParams signing_params(const policy::Kasp& kasp) {
 dnssec::ZoneKeys zone_keys(OfflineContext& ctx, const std::vector<store::KeyRecord>& records) {
   dnssec::ZoneKeys out{ctx.keys.get(), {}};
   for (const auto& r : records) {
-    dnssec::KeyRole role = r.role == store::KeyRole::ksk   ? dnssec::KeyRole::ksk
-                           : r.role == store::KeyRole::zsk ? dnssec::KeyRole::zsk
-                                                           : dnssec::KeyRole::csk;
-    out.keys.push_back(dnssec::SigningKey{r.ref, hsm::algorithm_from_number(r.algorithm), r.flags, role});
+    const policy::Publication p = policy::publication(r.role, r.life);
+    if (!p.dnskey && !p.signs_dnskey && !p.signs_zone) continue;
+    out.keys.push_back(dnssec::SigningKey{.ref = r.ref,
+                                          .algorithm = hsm::algorithm_from_number(r.algorithm),
+                                          .flags = r.flags,
+                                          .publish = p.dnskey,
+                                          .ksk = p.signs_dnskey,
+                                          .zsk = p.signs_zone});
   }
   return out;
 }

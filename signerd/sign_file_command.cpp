@@ -63,7 +63,7 @@ base::Result<std::vector<store::KeyRecord>> sep_keys(OfflineContext& ctx, const 
   auto keys = store::list_keys(ctx.db, zone);
   if (!keys) return std::move(keys).error();
   std::erase_if(*keys, [](const store::KeyRecord& k) {
-    return k.role == store::KeyRole::zsk || k.state == store::KeyState::removed;
+    return !policy::signs_dnskey(k.role) || policy::summary(k.role, k.life) == "removed";
   });
   return keys;
 }
@@ -136,13 +136,22 @@ int keys(std::span<const std::string_view> args) {
   if (!ctx) return failed("keys", ctx.error());
   auto list = store::list_keys(ctx->db, *zone_name);
   if (!list) return failed("keys", list.error());
-  std::printf("%-6s %-16s %-4s %-9s %s\n", "tag", "algorithm", "role", "state", "key");
+  // The four record states (KASP.md section 1.1) and the goal after the
+  // one-word summary; "-" where the role has no such record.
+  std::printf("%-6s %-16s %-4s %-9s %-11s %-11s %-11s %-11s %-11s %s\n", "tag", "algorithm", "role", "state",
+              "goal", "dnskey", "krrsig", "zrrsig", "ds", "key");
   for (const auto& k : *list) {
     auto alg = hsm::algorithm_from_number(k.algorithm);
-    std::printf("%-6u %-16s %-4s %-9s %s\n", k.key_tag,
+    auto state = [&](policy::Record r) {
+      return std::string(policy::has_record(k.role, r) ? policy::state_name(k.life.state(r)) : "-");
+    };
+    std::printf("%-6u %-16s %-4s %-9s %-11s %-11s %-11s %-11s %-11s %s\n", k.key_tag,
                 alg ? std::string(hsm::name(*alg)).c_str() : std::to_string(k.algorithm).c_str(),
-                std::string(store::to_string(k.role)).c_str(), std::string(store::to_string(k.state)).c_str(),
-                k.ref.c_str());
+                std::string(policy::role_name(k.role)).c_str(),
+                std::string(policy::summary(k.role, k.life)).c_str(),
+                std::string(policy::goal_name(k.life.goal)).c_str(), state(policy::Record::dnskey).c_str(),
+                state(policy::Record::krrsig).c_str(), state(policy::Record::zrrsig).c_str(),
+                state(policy::Record::ds).c_str(), k.ref.c_str());
   }
   return 0;
 }

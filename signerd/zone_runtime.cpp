@@ -209,8 +209,8 @@ base::Result<void> ZoneRuntime::resume() {
   status_.with_lock([&](ZoneStatus& s) {
     s.keys.clear();
     for (const auto& k : *records)
-      s.keys.push_back({k.key_tag, k.algorithm, std::string(store::to_string(k.role)),
-                        std::string(store::to_string(k.state))});
+      s.keys.push_back({k.key_tag, k.algorithm, std::string(policy::role_name(k.role)),
+                        std::string(policy::summary(k.role, k.life))});
   });
   const auto loading = std::chrono::steady_clock::now();
   auto stored = store::load_zone(ctx_.offline.db, config_.name);

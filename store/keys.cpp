@@ -13,9 +13,6 @@ using base::make_error;
 namespace {
 
 constexpr std::array<std::string_view, 2> kBackends = {"pkcs11", "pem"};
-constexpr std::array<std::string_view, 3> kRoles = {"ksk", "zsk", "csk"};
-constexpr std::array<std::string_view, 6> kStates = {"generated", "published", "ready",
-                                                     "active",    "retired",   "removed"};
 
 template <class E, size_t N>
 Result<E> from_names(const std::array<std::string_view, N>& names, std::string_view text, const char* what) {
@@ -25,11 +22,49 @@ Result<E> from_names(const std::array<std::string_view, N>& names, std::string_v
   return make_error(Errc::malformed, std::string("unknown key ") + what + " '" + std::string(text) + "'");
 }
 
-// Column order shared by every key query and read_key.
-constexpr std::string_view kSelectKeys =
-    "SELECT k.id, z.name, k.backend, k.ref, k.algorithm, k.role, k.flags, k.key_tag, k.public_key, "
-    "k.state, k.created, k.published, k.active, k.retired, k.removed "
-    "FROM keys k JOIN zones z ON z.id = k.zone_id ";
+// The lifecycle columns, in the order of bind_lifecycle and read_lifecycle.
+constexpr std::array<std::string_view, 23> kLifecycleColumns = {"published",      "active",
+                                                                "retired",        "removed",
+                                                                "sync_publish",   "sync_delete",
+                                                                "goal",           "dnskey_state",
+                                                                "krrsig_state",   "zrrsig_state",
+                                                                "ds_state",       "dnskey_changed",
+                                                                "krrsig_changed", "zrrsig_changed",
+                                                                "ds_changed",     "predecessor",
+                                                                "successor",      "lifetime",
+                                                                "ds_published",   "ds_withdrawn",
+                                                                "ds_ttl",         "signatures_complete",
+                                                                "signatures_gone"};
+constexpr int kLifecycleCount = static_cast<int>(kLifecycleColumns.size());
+
+// The lifecycle columns joined for SQL, each as `item(column, i)` makes it.
+template <class Item>
+std::string lifecycle_list(Item item) {
+  std::string out;
+  for (int i = 0; i < kLifecycleCount; ++i) {
+    if (i > 0) out += ", ";
+    out += item(std::string(kLifecycleColumns[static_cast<size_t>(i)]), i);
+  }
+  return out;
+}
+std::string lifecycle_columns(std::string_view prefix) {
+  return lifecycle_list([&](const std::string& col, int) { return std::string(prefix) + col; });
+}
+std::string lifecycle_params(int first) {
+  return lifecycle_list([&](const std::string&, int i) { return "?" + std::to_string(first + i); });
+}
+std::string lifecycle_assignments(int first) {
+  return lifecycle_list(
+      [&](const std::string& col, int i) { return col + " = ?" + std::to_string(first + i); });
+}
+
+// Column order shared by every key query and read_key: the lifecycle from
+// kLifecycleColumn on, `created` after it.
+const std::string kSelectKeys =
+    "SELECT k.id, z.name, k.backend, k.ref, k.algorithm, k.bits, k.role, k.flags, k.key_tag, k.public_key, " +
+    lifecycle_columns("k.") + ", k.created FROM keys k JOIN zones z ON z.id = k.zone_id ";
+constexpr int kLifecycleColumn = 10;
+constexpr int kCreatedColumn = kLifecycleColumn + kLifecycleCount;
 
 int64_t to_unix(TimePoint t) { return t.time_since_epoch().count(); }
 TimePoint from_unix(int64_t s) { return TimePoint(std::chrono::seconds(s)); }
@@ -68,6 +103,52 @@ Result<void> check_ref(KeyBackend backend, std::string_view ref) {
   return base::ok();
 }
 
+std::optional<int64_t> optional_seconds(const std::optional<policy::Seconds>& d) {
+  return d ? std::optional<int64_t>(d->count()) : std::nullopt;
+}
+
+// Binds the lifecycle to parameters first .. first + kLifecycleCount - 1.
+void bind_lifecycle(Statement& stmt, int first, const policy::KeyLifecycle& life) {
+  int i = first;
+  const auto& p = life.planned;
+  for (const auto* t : {&p.publish, &p.active, &p.retire, &p.remove, &p.sync_publish, &p.sync_delete})
+    stmt.bind(i++, to_unix(*t));
+  stmt.bind(i++, policy::goal_name(life.goal));
+  for (policy::Record r : policy::kAllRecords) stmt.bind(i++, policy::state_name(life.state(r)));
+  for (policy::Record r : policy::kAllRecords) stmt.bind(i++, to_unix(life.changed(r)));
+  for (auto value : {life.predecessor, life.successor, optional_seconds(life.lifetime),
+                     to_unix(life.ds.published), to_unix(life.ds.withdrawn), optional_seconds(life.ds.ttl),
+                     to_unix(life.signatures.complete), to_unix(life.signatures.gone)})
+    stmt.bind(i++, value);
+}
+
+Result<policy::KeyLifecycle> read_lifecycle(const Statement& stmt, int first) {
+  policy::KeyLifecycle life;
+  int i = first;
+  auto& p = life.planned;
+  for (auto* t : {&p.publish, &p.active, &p.retire, &p.remove, &p.sync_publish, &p.sync_delete})
+    *t = optional_time(stmt, i++);
+  auto goal = policy::goal_from_text(stmt.column_text(i++));
+  if (!goal) return make_error(Errc::malformed, "unknown key goal");
+  life.goal = *goal;
+  for (policy::Record r : policy::kAllRecords) {
+    auto state = policy::state_from_text(stmt.column_text(i++));
+    if (!state) return make_error(Errc::malformed, "unknown key record state");
+    life.states[static_cast<size_t>(r)] = *state;
+  }
+  for (policy::Record r : policy::kAllRecords)
+    life.last_change[static_cast<size_t>(r)] = optional_time(stmt, i++);
+  life.predecessor = stmt.column_optional_int(i++);
+  life.successor = stmt.column_optional_int(i++);
+  if (auto lifetime = stmt.column_optional_int(i++)) life.lifetime = policy::Seconds(*lifetime);
+  life.ds.published = optional_time(stmt, i++);
+  life.ds.withdrawn = optional_time(stmt, i++);
+  if (auto ttl = stmt.column_optional_int(i++)) life.ds.ttl = policy::Seconds(*ttl);
+  life.signatures.complete = optional_time(stmt, i++);
+  life.signatures.gone = optional_time(stmt, i++);
+  return life;
+}
+
 Result<KeyRecord> read_key(const Statement& stmt) {
   KeyRecord key;
   key.id = stmt.column_int(0);
@@ -75,25 +156,22 @@ Result<KeyRecord> read_key(const Statement& stmt) {
   if (!zone) return std::move(zone).error();
   key.zone = std::move(*zone);
   auto backend = key_backend_from_string(stmt.column_text(2));
-  auto role = key_role_from_string(stmt.column_text(5));
-  auto state = key_state_from_string(stmt.column_text(9));
   if (!backend) return std::move(backend).error();
-  if (!role) return std::move(role).error();
-  if (!state) return std::move(state).error();
+  auto role = policy::role_from_text(stmt.column_text(6));
+  if (!role) return make_error(Errc::malformed, "unknown key role '" + stmt.column_text(6) + "'");
+  auto life = read_lifecycle(stmt, kLifecycleColumn);
+  if (!life) return std::move(life).error();
   key.backend = *backend;
   key.ref = stmt.column_text(3);
   // CHECK constraints in the schema keep these in range.
   key.algorithm = static_cast<uint8_t>(stmt.column_int(4));
+  key.bits = static_cast<uint16_t>(stmt.column_int(5));
   key.role = *role;
-  key.flags = static_cast<uint16_t>(stmt.column_int(6));
-  key.key_tag = static_cast<uint16_t>(stmt.column_int(7));
-  key.public_key = stmt.column_blob(8);
-  key.state = *state;
-  key.created = from_unix(stmt.column_int(10));
-  key.published = optional_time(stmt, 11);
-  key.active = optional_time(stmt, 12);
-  key.retired = optional_time(stmt, 13);
-  key.removed = optional_time(stmt, 14);
+  key.flags = static_cast<uint16_t>(stmt.column_int(7));
+  key.key_tag = static_cast<uint16_t>(stmt.column_int(8));
+  key.public_key = stmt.column_blob(9);
+  key.life = std::move(*life);
+  key.created = from_unix(stmt.column_int(kCreatedColumn));
   return key;
 }
 
@@ -120,17 +198,13 @@ Result<void> expect_one_change(Database& db, std::string_view what, int64_t id) 
 }  // namespace
 
 std::string_view to_string(KeyBackend backend) noexcept { return kBackends[static_cast<size_t>(backend)]; }
-std::string_view to_string(KeyRole role) noexcept { return kRoles[static_cast<size_t>(role)]; }
-std::string_view to_string(KeyState state) noexcept { return kStates[static_cast<size_t>(state)]; }
 
 Result<KeyBackend> key_backend_from_string(std::string_view text) {
   return from_names<KeyBackend>(kBackends, text, "backend");
 }
-Result<KeyRole> key_role_from_string(std::string_view text) {
-  return from_names<KeyRole>(kRoles, text, "role");
-}
-Result<KeyState> key_state_from_string(std::string_view text) {
-  return from_names<KeyState>(kStates, text, "state");
+
+policy::ZoneKey to_zone_key(const KeyRecord& key) {
+  return policy::ZoneKey{key.id, key.key_tag, key.algorithm, key.bits, key.role, key.life};
 }
 
 Result<int64_t> ensure_zone(Database& db, const dns::Name& zone, TimePoint now) {
@@ -151,17 +225,18 @@ Result<int64_t> ensure_zone(Database& db, const dns::Name& zone, TimePoint now) 
 Result<int64_t> add_key(Database& db, const KeyRecord& key) {
   SIGNERD_TRY(check_ref(key.backend, key.ref));
   // INSERT ... SELECT: no row is inserted when the zone is unknown.
-  auto stmt = Statement::prepare(db,
-                                 "INSERT INTO keys (zone_id, backend, ref, algorithm, role, flags, key_tag, "
-                                 "public_key, state, created, published, active, retired, removed) "
-                                 "SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 "
-                                 "FROM zones WHERE name = ?1");
+  auto stmt =
+      Statement::prepare(db,
+                         "INSERT INTO keys (zone_id, backend, ref, algorithm, bits, role, flags, key_tag, "
+                         "public_key, created, " +
+                             lifecycle_columns("") + ") SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, " +
+                             lifecycle_params(11) + " FROM zones WHERE name = ?1");
   if (!stmt) return std::move(stmt).error();
   stmt->bind(1, zone_key(key.zone)).bind(2, to_string(key.backend)).bind(3, key.ref);
-  stmt->bind(4, int64_t{key.algorithm}).bind(5, to_string(key.role)).bind(6, int64_t{key.flags});
-  stmt->bind(7, int64_t{key.key_tag}).bind(8, std::span<const uint8_t>(key.public_key));
-  stmt->bind(9, to_string(key.state)).bind(10, to_unix(key.created)).bind(11, to_unix(key.published));
-  stmt->bind(12, to_unix(key.active)).bind(13, to_unix(key.retired)).bind(14, to_unix(key.removed));
+  stmt->bind(4, int64_t{key.algorithm}).bind(5, int64_t{key.bits}).bind(6, policy::role_name(key.role));
+  stmt->bind(7, int64_t{key.flags}).bind(8, int64_t{key.key_tag});
+  stmt->bind(9, std::span<const uint8_t>(key.public_key)).bind(10, to_unix(key.created));
+  bind_lifecycle(*stmt, 11, key.life);
   SIGNERD_TRY(stmt->run());
   if (db.changes() == 0) {
     return make_error(Errc::not_found,
@@ -198,19 +273,13 @@ Result<std::vector<KeyRecord>> find_keys_by_tag(Database& db, const dns::Name& z
   return collect(*stmt);
 }
 
-// One statement for every state: the CASEs stamp only the column that
-// matches ?2, so no SQL is chosen or built at run time.
-Result<void> set_key_state(Database& db, int64_t id, KeyState state, TimePoint when) {
-  auto stmt = Statement::prepare(db,
-                                 "UPDATE keys SET state = ?2, "
-                                 "published = CASE ?2 WHEN 'published' THEN ?3 ELSE published END, "
-                                 "active = CASE ?2 WHEN 'active' THEN ?3 ELSE active END, "
-                                 "retired = CASE ?2 WHEN 'retired' THEN ?3 ELSE retired END, "
-                                 "removed = CASE ?2 WHEN 'removed' THEN ?3 ELSE removed END "
-                                 "WHERE id = ?1");
+Result<void> set_key_lifecycle(Database& db, int64_t id, const policy::KeyLifecycle& life) {
+  auto stmt = Statement::prepare(db, "UPDATE keys SET " + lifecycle_assignments(2) + " WHERE id = ?1");
   if (!stmt) return std::move(stmt).error();
-  SIGNERD_TRY(stmt->bind(1, id).bind(2, to_string(state)).bind(3, to_unix(when)).run());
-  return expect_one_change(db, "set key state", id);
+  stmt->bind(1, id);
+  bind_lifecycle(*stmt, 2, life);
+  SIGNERD_TRY(stmt->run());
+  return expect_one_change(db, "set key lifecycle", id);
 }
 
 Result<void> remove_key(Database& db, int64_t id) {

@@ -24,6 +24,7 @@
 #include "base/clock.hpp"
 #include "base/result.hpp"
 #include "dns/name.hpp"
+#include "policy/key_state.hpp"
 #include "store/database.hpp"
 
 namespace signerd::store {
@@ -31,35 +32,33 @@ namespace signerd::store {
 using base::TimePoint;
 
 enum class KeyBackend : uint8_t { pkcs11, pem };
-enum class KeyRole : uint8_t { ksk, zsk, csk };
-// The goal-oriented lifecycle of a key. set_key_state stamps the matching
-// time column for published, active, retired and removed.
-enum class KeyState : uint8_t { generated, published, ready, active, retired, removed };
 
 std::string_view to_string(KeyBackend backend) noexcept;
-std::string_view to_string(KeyRole role) noexcept;
-std::string_view to_string(KeyState state) noexcept;
 // Errors: malformed when `text` is not one of the names above.
 Result<KeyBackend> key_backend_from_string(std::string_view text);
-Result<KeyRole> key_role_from_string(std::string_view text);
-Result<KeyState> key_state_from_string(std::string_view text);
 
+// A key row: where the key lives and what its DNSKEY says, and its
+// lifecycle in policy/'s vocabulary (goal, record states, links, planned
+// and observed times), which the store keeps and never interprets.
 struct KeyRecord {
   int64_t id = 0;  // assigned by add_key; ignored on input
   dns::Name zone;
   KeyBackend backend = KeyBackend::pkcs11;
   std::string ref;        // "pkcs11:..." URI or PEM key id: a reference, never key material
   uint8_t algorithm = 0;  // DNSSEC algorithm number (RFC 8624)
-  KeyRole role = KeyRole::csk;
+  uint16_t bits = 0;      // RSA modulus size; 0 where the algorithm fixes it
+  policy::Role role = policy::Role::csk;
   uint16_t flags = 0;  // DNSKEY flags (257 KSK/CSK, 256 ZSK)
   uint16_t key_tag = 0;
   std::vector<uint8_t> public_key;  // the DNSKEY public key field
-  KeyState state = KeyState::generated;
   TimePoint created{};
-  std::optional<TimePoint> published, active, retired, removed;
+  policy::KeyLifecycle life;
 
   bool operator==(const KeyRecord&) const = default;
 };
+
+// The state machine's view of a stored key.
+policy::ZoneKey to_zone_key(const KeyRecord& key);
 
 // Returns the id of `zone`, inserting it (with `now` as its creation time) if
 // it is new. Names compare case-insensitively. Errors: io.
@@ -81,8 +80,9 @@ Result<KeyRecord> find_key(Database& db, const dns::Name& zone, std::string_view
 // (RFC 4034 Appendix B), hence a list; empty when none match.
 Result<std::vector<KeyRecord>> find_keys_by_tag(Database& db, const dns::Name& zone, uint16_t key_tag);
 
-// Records that key `id` entered `state` at `when`. Errors: not_found, io.
-Result<void> set_key_state(Database& db, int64_t id, KeyState state, TimePoint when);
+// Replaces the lifecycle of key `id` (goal, states, links, times) with
+// `life`, in one statement. Errors: not_found, io.
+Result<void> set_key_lifecycle(Database& db, int64_t id, const policy::KeyLifecycle& life);
 
 // Deletes the metadata row of key `id`; deleting the key itself from its
 // backend is the caller's business (hsm/). Errors: not_found, io.

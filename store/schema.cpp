@@ -108,7 +108,56 @@ CREATE TABLE zone_journal (
 ) STRICT;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2};
+// Version 3: the key lifecycle of the KASP state machine (policy/
+// key_state.hpp): the key's goal, each record's state with the time it was
+// entered, predecessor and successor by key id, lifetime, the planned times
+// beyond v1's (sync_publish, sync_delete) and what was observed of the DS at
+// the parent and of the key's signatures in the zone. v1's one-word state
+// gives way to them: a key that was 'active' was used as a key in use
+// everywhere (its DNSKEY and signatures omnipresent); its DS was never
+// looked for, so it is hidden until the parent is seen to hold it.
+// published/active/retired/removed keep their meaning as planned times.
+constexpr const char* kV3 = R"sql(
+ALTER TABLE keys ADD COLUMN bits INTEGER NOT NULL DEFAULT 0 CHECK (bits BETWEEN 0 AND 65535);
+ALTER TABLE keys ADD COLUMN goal TEXT NOT NULL DEFAULT 'omnipresent' CHECK (goal IN ('hidden', 'omnipresent'));
+ALTER TABLE keys ADD COLUMN dnskey_state TEXT NOT NULL DEFAULT 'hidden'
+  CHECK (dnskey_state IN ('hidden', 'rumoured', 'omnipresent', 'unretentive'));
+ALTER TABLE keys ADD COLUMN krrsig_state TEXT NOT NULL DEFAULT 'hidden'
+  CHECK (krrsig_state IN ('hidden', 'rumoured', 'omnipresent', 'unretentive'));
+ALTER TABLE keys ADD COLUMN zrrsig_state TEXT NOT NULL DEFAULT 'hidden'
+  CHECK (zrrsig_state IN ('hidden', 'rumoured', 'omnipresent', 'unretentive'));
+ALTER TABLE keys ADD COLUMN ds_state TEXT NOT NULL DEFAULT 'hidden'
+  CHECK (ds_state IN ('hidden', 'rumoured', 'omnipresent', 'unretentive'));
+ALTER TABLE keys ADD COLUMN dnskey_changed INTEGER;
+ALTER TABLE keys ADD COLUMN krrsig_changed INTEGER;
+ALTER TABLE keys ADD COLUMN zrrsig_changed INTEGER;
+ALTER TABLE keys ADD COLUMN ds_changed INTEGER;
+ALTER TABLE keys ADD COLUMN predecessor INTEGER;     -- keys.id
+ALTER TABLE keys ADD COLUMN successor INTEGER;       -- keys.id
+ALTER TABLE keys ADD COLUMN lifetime INTEGER;        -- seconds; NULL: unlimited
+ALTER TABLE keys ADD COLUMN sync_publish INTEGER;
+ALTER TABLE keys ADD COLUMN sync_delete INTEGER;
+ALTER TABLE keys ADD COLUMN ds_published INTEGER;    -- when every parental agent (or the operator) said so
+ALTER TABLE keys ADD COLUMN ds_withdrawn INTEGER;
+ALTER TABLE keys ADD COLUMN ds_ttl INTEGER;          -- learned from the parent's answer
+ALTER TABLE keys ADD COLUMN signatures_complete INTEGER;
+ALTER TABLE keys ADD COLUMN signatures_gone INTEGER;
+
+UPDATE keys SET
+  goal = CASE WHEN state IN ('retired', 'removed') THEN 'hidden' ELSE 'omnipresent' END,
+  dnskey_state = CASE WHEN state IN ('published', 'ready', 'active', 'retired') THEN 'omnipresent'
+                      ELSE 'hidden' END,
+  dnskey_changed = COALESCE(published, active),
+  krrsig_state = CASE WHEN role != 'zsk' AND state IN ('ready', 'active', 'retired') THEN 'omnipresent'
+                      ELSE 'hidden' END,
+  krrsig_changed = CASE WHEN role != 'zsk' THEN COALESCE(active, published) END,
+  zrrsig_state = CASE WHEN role != 'ksk' AND state IN ('active', 'retired') THEN 'omnipresent'
+                      ELSE 'hidden' END,
+  zrrsig_changed = CASE WHEN role != 'ksk' THEN active END;
+ALTER TABLE keys DROP COLUMN state;
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3};
 
 Result<int64_t> pragma_int(Database& db, const char* sql) {
   auto stmt = Statement::prepare(db, sql);

@@ -119,7 +119,8 @@ Signer& signer_of(size_t names) {
   }
   auto info = s.store->generate(hsm::KeySpec{hsm::Algorithm::ecdsap256sha256, 2048, {}, "bench csk"});
   s.keys.store = s.store.get();
-  s.keys.keys.push_back(dnssec::SigningKey{info->uri, {}, 257, dnssec::KeyRole::csk});
+  s.keys.keys.push_back(dnssec::SigningKey{
+      .ref = info->uri, .algorithm = {}, .flags = 257, .publish = true, .ksk = true, .zsk = true});
   s.signed_zone = *dnssec::sign_zone(*zone_of(names), s.keys, s.params, base::SystemClock().now(), 2);
   return s;
 }

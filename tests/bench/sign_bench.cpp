@@ -65,7 +65,10 @@ int main(int argc, char** argv) {
   auto key = (*store)->generate(spec);
   if (!key) return fail(key.error().to_string());
 
-  dnssec::ZoneKeys keys{store->get(), {dnssec::SigningKey{key->uri, {}, 257, dnssec::KeyRole::csk}}};
+  dnssec::ZoneKeys keys{
+      store->get(),
+      {dnssec::SigningKey{
+          .ref = key->uri, .algorithm = {}, .flags = 257, .publish = true, .ksk = true, .zsk = true}}};
   dnssec::SigningParams params;
   if (nsec3) params.denial = dnssec::Nsec3Params{};
   auto t2 = std::chrono::steady_clock::now();

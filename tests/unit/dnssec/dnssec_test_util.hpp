@@ -25,6 +25,17 @@
 
 namespace signerd::dnssec::testing {
 
+// The classic roles, for tests that want one of them.
+enum class KeyRole { ksk, zsk, csk };
+inline SigningKey signing_key(std::string ref, uint16_t flags, KeyRole role) {
+  return SigningKey{.ref = std::move(ref),
+                    .algorithm = std::nullopt,
+                    .flags = flags,
+                    .publish = true,
+                    .ksk = role != KeyRole::zsk,
+                    .zsk = role != KeyRole::ksk};
+}
+
 // True when an external tool (a verifier or a peer signer) is on PATH.
 inline bool have(const char* tool) {
   return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
@@ -145,7 +156,7 @@ class ToolDirTest : public ::testing::Test {
   SigningKey make_key(hsm::Algorithm alg, uint16_t flags, KeyRole role, const std::string& label) {
     auto info = store_->generate(hsm::KeySpec{alg, 2048, {}, label});
     EXPECT_TRUE(info) << info.error().to_string();
-    return SigningKey{info ? info->uri : "", std::nullopt, flags, role};
+    return signing_key(info ? info->uri : "", flags, role);
   }
   // Runs `command` in the directory with its output in tool.out; the exit status.
   int run(const std::string& command) const {

@@ -21,6 +21,8 @@
 namespace signerd::dnssec {
 namespace {
 
+using testing::KeyRole;
+
 using dns::RRType;
 
 // SOA minimum 300, so the NSEC TTL (RFC 9077: min of SOA TTL and minimum)

@@ -22,6 +22,8 @@
 namespace signerd::dnssec {
 namespace {
 
+using testing::KeyRole;
+
 using dns::RRType;
 
 constexpr const char* kOrigin = "example.";
@@ -472,7 +474,7 @@ TEST_F(SignChangeTest, ChangesThatNeedTheWholeZoneFallBack) {
   more.keys.push_back(make_key(hsm::Algorithm::ed25519, 256, KeyRole::zsk, "example. zsk 2"));
   expect_fallback(bump(), more, params_, "added key");
   ZoneKeys roles = keys_;
-  roles.keys[1].role = KeyRole::csk;  // the ZSK now signs the DNSKEY RRset too
+  roles.keys[1].ksk = true;  // the ZSK now signs the DNSKEY RRset too
   expect_fallback(bump(), roles, params_, "key roles");
   SigningParams ttl = params_;
   ttl.dnskey_ttl = 7200;

@@ -22,6 +22,8 @@
 namespace signerd::dnssec {
 namespace {
 
+using testing::KeyRole;
+
 namespace fs = std::filesystem;
 using dns::RRType;
 
@@ -352,7 +354,7 @@ TEST_F(SignDiffTest, AddedKeyResignsEveryRRset) {
   ASSERT_TRUE(signed_zone);
   auto info = store_->generate(hsm::KeySpec{hsm::Algorithm::ed25519, 0, {}, "example. csk 2"});
   ASSERT_TRUE(info) << info.error().to_string();
-  keys_.keys.push_back(SigningKey{info->uri, std::nullopt, 257, KeyRole::csk});
+  keys_.keys.push_back(testing::signing_key(info->uri, 257, KeyRole::csk));
   auto update = sign_diff(*unsigned_, *signed_zone, bump(), keys_, params_, start_);
   ASSERT_TRUE(update) << update.error().to_string();
   auto full = full_sign(*update->unsigned_next, start_);

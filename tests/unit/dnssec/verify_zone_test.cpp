@@ -21,6 +21,8 @@
 namespace signerd::dnssec {
 namespace {
 
+using testing::KeyRole;
+
 namespace fs = std::filesystem;
 using dns::RRType;
 using testing::have;

@@ -20,6 +20,7 @@
 
 #include "../hsm/hsm_test_util.hpp"
 #include "dns/zone_file.hpp"
+#include "dnssec/key_tag.hpp"
 #include "dnssec/rrsig.hpp"
 #include "dnssec_test_util.hpp"
 #include "hsm/pem_key_store.hpp"
@@ -27,6 +28,8 @@
 
 namespace signerd::dnssec {
 namespace {
+
+using testing::KeyRole;
 
 namespace fs = std::filesystem;
 using dns::RRType;
@@ -68,7 +71,7 @@ class ZoneSignerTest : public testing::ToolDirTest {
   static SigningKey make_key(hsm::KeyStore& store, uint16_t flags, KeyRole role, const std::string& label) {
     auto info = store.generate(hsm::KeySpec{hsm::Algorithm::ecdsap256sha256, 2048, {}, label});
     EXPECT_TRUE(info) << info.error().to_string();
-    return SigningKey{info ? info->uri : "", std::nullopt, flags, role};
+    return testing::signing_key(info ? info->uri : "", flags, role);
   }
 
   std::shared_ptr<const dns::ZoneVersion> sign(const ZoneKeys& keys, const SigningParams& params,
@@ -280,6 +283,84 @@ TEST_F(ZoneSignerTest, KeysWithoutADnskeySignerAreRejected) {
   auto r = sign_zone(*zone_, keys, SigningParams{}, now_);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, base::Errc::invalid_argument);
+}
+
+// The key tags of the RRSIGs over `type` at every owner that has one.
+std::set<uint16_t> signer_tags(const dns::ZoneVersion& z, RRType type) {
+  std::set<uint16_t> tags;
+  z.for_each_rrset([&](dns::NodeView, dns::RRsetView rrset) {
+    if (rrset.type() != RRType::RRSIG) return;
+    for (size_t i = 0; i < rrset.size(); ++i) {
+      auto parsed = parse_rrsig_rdata(rrset.rdata(i));
+      if (parsed && parsed->fields.type_covered == type) tags.insert(parsed->fields.key_tag);
+    }
+  });
+  return tags;
+}
+
+uint16_t tag_of(const dns::ZoneVersion& z, size_t dnskey_index) {
+  return key_tag(z.apex().find(RRType::DNSKEY)->rdata(dnskey_index));
+}
+
+// A successor ZSK before its signatures (pre-publication, RFC 6781 section
+// 4.1.1.1): in the DNSKEY RRset, in no RRSIG; and the result still passes
+// the verifiers, which check every published algorithm signs everything.
+TEST_F(ZoneSignerTest, PublishedKeyThatDoesNotSignIsInTheDnskeyRrsetOnly) {
+  auto store = pem_store();
+  ASSERT_TRUE(store);
+  SigningKey successor = make_key(*store, 256, KeyRole::zsk, "example. zsk 2");
+  successor.zsk = false;
+  ZoneKeys keys{store.get(),
+                {make_key(*store, 257, KeyRole::ksk, "example. ksk"),
+                 make_key(*store, 256, KeyRole::zsk, "example. zsk"), successor}};
+  auto signed_zone = sign(keys, SigningParams{});
+  ASSERT_TRUE(signed_zone);
+  EXPECT_EQ(count_type(*signed_zone, RRType::DNSKEY), 3u);
+  std::set<uint16_t> all_tags;
+  for (size_t i = 0; i < 3; ++i) all_tags.insert(tag_of(*signed_zone, i));
+  const std::set<uint16_t> a_signers = signer_tags(*signed_zone, RRType::A);
+  const std::set<uint16_t> dnskey_signers = signer_tags(*signed_zone, RRType::DNSKEY);
+  ASSERT_EQ(a_signers.size(), 1u);
+  ASSERT_EQ(dnskey_signers.size(), 1u);
+  EXPECT_NE(*a_signers.begin(), *dnskey_signers.begin());
+  all_tags.erase(*a_signers.begin());
+  all_tags.erase(*dnskey_signers.begin());
+  ASSERT_EQ(all_tags.size(), 1u);  // the successor: published, signs nothing
+  write(*signed_zone, "prepublished.signed");
+  require_tools();
+  expect_valid("prepublished.signed", false);
+}
+
+// A key whose DNSKEY is withdrawn signs nothing and is not in the RRset;
+// a key that signs without being published (the conservative algorithm
+// roll, RFC 6781 section 4.1.4) makes RRSIGs but adds no DNSKEY.
+TEST_F(ZoneSignerTest, UnpublishedKeySignsWithoutADnskey) {
+  auto store = pem_store();
+  ASSERT_TRUE(store);
+  SigningKey signer_only = make_key(*store, 257, KeyRole::csk, "example. csk 2");
+  signer_only.publish = false;
+  ZoneKeys keys{store.get(), {make_key(*store, 257, KeyRole::csk, "example. csk"), signer_only}};
+  auto signed_zone = sign(keys, SigningParams{});
+  ASSERT_TRUE(signed_zone);
+  EXPECT_EQ(count_type(*signed_zone, RRType::DNSKEY), 1u);
+  EXPECT_EQ(signer_tags(*signed_zone, RRType::A).size(), 2u);
+  EXPECT_EQ(signer_tags(*signed_zone, RRType::DNSKEY).size(), 2u);
+}
+
+// RFC 4035 section 2.2 holds for the published algorithms: a published
+// key of an algorithm that nothing signs with is refused.
+TEST_F(ZoneSignerTest, PublishedAlgorithmWithoutSignersIsRejected) {
+  auto store = pem_store();
+  ASSERT_TRUE(store);
+  auto ed = store->generate(hsm::KeySpec{hsm::Algorithm::ed25519, 0, {}, "example. ed"});
+  ASSERT_TRUE(ed) << ed.error().to_string();
+  SigningKey published_only = testing::signing_key(ed->uri, 257, KeyRole::csk);
+  published_only.ksk = published_only.zsk = false;
+  ZoneKeys keys{store.get(), {make_key(*store, 257, KeyRole::csk, "example. csk"), published_only}};
+  auto r = sign_zone(*zone_, keys, SigningParams{}, now_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, base::Errc::invalid_argument);
+  EXPECT_NE(r.error().detail.find("algorithm 15"), std::string::npos) << r.error().detail;
 }
 
 // Timing, not a check: SIGNERD_BENCH_ZONE=file (origin bench.example., as

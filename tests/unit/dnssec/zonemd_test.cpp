@@ -19,6 +19,8 @@
 namespace signerd::dnssec {
 namespace {
 
+using testing::KeyRole;
+
 namespace fs = std::filesystem;
 using dns::RRType;
 

@@ -217,6 +217,69 @@ TEST(Database, ConcurrentOpensOfAFreshFileAllSucceed) {
   EXPECT_EQ(*db.schema_version(), kSchemaVersion);
 }
 
+// A store written by a v2 signerd: keys with v1's one-word state. The keys
+// table is replaced by v1's own DDL (a released schema, kept here as it
+// shipped) and the version set back to 2; opening it again migrates.
+TEST(Database, Version2KeyStatesBecomeLifecycles) {
+  test::TempDir tmp;
+  const std::string path = tmp.file("v2.db");
+  {
+    SIGNERD_ASSERT_OPEN(db, path);
+    ASSERT_TRUE(ensure_zone(db, zone_name("example.com."), kT0));
+    ASSERT_TRUE(db.exec(R"sql(
+DROP TABLE keys;
+CREATE TABLE keys (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  zone_id    INTEGER NOT NULL REFERENCES zones(id) ON DELETE RESTRICT,
+  backend    TEXT NOT NULL CHECK (backend IN ('pkcs11', 'pem')),
+  ref        TEXT NOT NULL,
+  algorithm  INTEGER NOT NULL CHECK (algorithm BETWEEN 0 AND 255),
+  role       TEXT NOT NULL CHECK (role IN ('ksk', 'zsk', 'csk')),
+  flags      INTEGER NOT NULL CHECK (flags BETWEEN 0 AND 65535),
+  key_tag    INTEGER NOT NULL CHECK (key_tag BETWEEN 0 AND 65535),
+  public_key BLOB NOT NULL,
+  state      TEXT NOT NULL,
+  created    INTEGER NOT NULL,
+  published  INTEGER,
+  active     INTEGER,
+  retired    INTEGER,
+  removed    INTEGER,
+  UNIQUE (zone_id, ref)
+) STRICT;
+INSERT INTO keys (zone_id, backend, ref, algorithm, role, flags, key_tag, public_key, state, created,
+                  published, active)
+  VALUES (1, 'pkcs11', 'pkcs11:object=csk', 13, 'csk', 257, 1, x'01', 'active', 1700000000, 1700000010,
+          1700000020),
+         (1, 'pkcs11', 'pkcs11:object=zsk', 13, 'zsk', 256, 2, x'02', 'published', 1700000000, 1700000030,
+          NULL),
+         (1, 'pkcs11', 'pkcs11:object=old', 13, 'zsk', 256, 3, x'03', 'removed', 1700000000, NULL, NULL);
+PRAGMA user_version = 2;
+)sql"));
+  }
+  SIGNERD_ASSERT_OPEN(db, path);
+  EXPECT_EQ(*db.schema_version(), kSchemaVersion);
+  auto keys = list_keys(db, zone_name("example.com."));
+  ASSERT_TRUE(keys) << keys.error().to_string();
+  ASSERT_EQ(keys->size(), 3u);
+  using policy::Record;
+  using policy::RecordState;
+  const auto& csk = (*keys)[0].life;
+  EXPECT_EQ(csk.goal, policy::Goal::omnipresent);
+  EXPECT_EQ(csk.state(Record::dnskey), RecordState::omnipresent);
+  EXPECT_EQ(csk.state(Record::krrsig), RecordState::omnipresent);
+  EXPECT_EQ(csk.state(Record::zrrsig), RecordState::omnipresent);
+  EXPECT_EQ(csk.state(Record::ds), RecordState::hidden);  // never looked for at the parent
+  EXPECT_EQ(csk.changed(Record::dnskey), kT0 + std::chrono::seconds(10));
+  EXPECT_EQ(csk.changed(Record::zrrsig), kT0 + std::chrono::seconds(20));
+  EXPECT_EQ(csk.planned.publish, kT0 + std::chrono::seconds(10));
+  EXPECT_EQ(policy::summary(policy::Role::csk, csk), "active");
+  const auto& zsk = (*keys)[1].life;
+  EXPECT_EQ(zsk.state(Record::dnskey), RecordState::omnipresent);
+  EXPECT_EQ(zsk.state(Record::zrrsig), RecordState::hidden);
+  EXPECT_EQ(policy::summary(policy::Role::zsk, zsk), "published");
+  EXPECT_EQ(policy::summary(policy::Role::zsk, (*keys)[2].life), "removed");
+}
+
 TEST(Statement, BindErrorIsReportedByStep) {
   test::TempDir tmp;
   SIGNERD_ASSERT_OPEN(db, tmp.file("s.db"));
