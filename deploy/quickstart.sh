@@ -33,7 +33,7 @@ SYS_WORK=$state/run
 rm -rf "$SYS_WORK"
 mkdir -p "$SYS_WORK"
 export SYS_WORK
-trap 'echo; echo "== stopping"; sys_stop_all' EXIT
+trap 'echo; echo "== stopping"; sys_stop_all; sys_release_ports' EXIT
 trap 'exit 0' INT TERM
 
 echo "== the unsigned zone: signerctl check-zone"

@@ -61,10 +61,10 @@ wait_serial() { (set +eo pipefail; sys_wait_serial "$@"); }
 if [ -n "${MB_WORK:-}" ]; then
   rm -rf "$MB_WORK" && mkdir -p "$MB_WORK"
   SYS_WORK=$(cd "$MB_WORK" && pwd)
-  trap 'sys_stop_all' EXIT
+  trap 'sys_stop_all; sys_release_ports' EXIT
 else
   SYS_WORK=$(mktemp -d)
-  trap 'sys_stop_all; rm -rf "$SYS_WORK"' EXIT
+  trap 'sys_stop_all; sys_release_ports; rm -rf "$SYS_WORK"' EXIT
 fi
 export SYS_WORK
 trap 'exit 130' INT TERM

@@ -33,11 +33,32 @@ sys_track_pid() {
 }
 
 # sys_free_port — prints a port in 30000-39999 that is free on 127.0.0.1 for
-# both TCP and UDP at the time of the call (python3 binds both).
+# both TCP and UDP at the time of the call (python3 binds both) and that no
+# other test holds: a port is reserved (mkdir, atomic) under
+# $SYS_PORT_DIR until this test's sys_release_ports, so that tests running
+# at once never pick the same port between the check and their server's
+# bind. A reservation older than an hour is a dead test's and is taken over.
+SYS_PORT_DIR=${SYS_PORT_DIR:-${TMPDIR:-/tmp}/signerd-test-ports}
 sys_free_port() {
-  python3 - <<'PY'
-import random, socket, sys
-for _ in range(200):
+  sys__need_work || return 1
+  mkdir -p "$SYS_PORT_DIR"
+  python3 - "$SYS_PORT_DIR" "$SYS_WORK/ports" <<'PY'
+import os, random, socket, sys, time
+reservations, mine = sys.argv[1], sys.argv[2]
+def reserve(port):
+    path = os.path.join(reservations, str(port))
+    try:
+        os.mkdir(path)
+        return True
+    except FileExistsError:
+        try:
+            if time.time() - os.stat(path).st_mtime > 3600:
+                os.utime(path)
+                return True
+        except OSError:
+            pass
+        return False
+for _ in range(400):
     port = random.randint(30000, 39999)
     socks = []
     try:
@@ -50,10 +71,22 @@ for _ in range(200):
     finally:
         for s in socks:
             s.close()
+    if not reserve(port):
+        continue
+    with open(mine, "a") as f:
+        f.write(f"{port}\n")
     print(port)
     sys.exit(0)
 sys.exit("no free port in 30000-39999")
 PY
+}
+
+# sys_release_ports — gives back the ports this test reserved.
+sys_release_ports() {
+  [[ -n "${SYS_WORK:-}" && -f "$SYS_WORK/ports" ]] || return 0
+  local port
+  while read -r port; do rmdir "$SYS_PORT_DIR/$port" 2>/dev/null || true; done <"$SYS_WORK/ports"
+  : >"$SYS_WORK/ports"
 }
 
 # sys_soa_serial PORT ZONE — prints the SOA serial served at 127.0.0.1#PORT,

@@ -14,6 +14,7 @@ export SYS_WORK
 cleanup() {
   local rc=$?
   sys_stop_all
+  sys_release_ports
   if ((rc == 0)); then rm -rf "$SYS_WORK"; else echo "FAILED; work dir kept: $SYS_WORK" >&2; fi
   exit "$rc"
 }

@@ -15,6 +15,7 @@ export SYS_WORK
 sys__finish() {
   local status=$1 log
   sys_stop_all
+  sys_release_ports
   if [[ $status -ne 0 ]]; then
     for log in "$SYS_WORK"/signerd*.log; do
       [[ -f $log ]] && { echo "--- $(basename "$log") (tail)"; tail -n 40 "$log"; }
