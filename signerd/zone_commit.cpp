@@ -1,0 +1,184 @@
+// The one commit path (shared/DESIGN.md "Data flow" steps 3 to 5): a
+// change is signed, the unsigned diff, the signed diff and the serial are
+// committed in one transaction, the new version is published by an atomic
+// swap and announced. Changes from the primary, refresh slices and key
+// events all take it.
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <utility>
+
+#include "base/log.hpp"
+#include "base/text.hpp"
+#include "dns/soa.hpp"
+#include "dnssec/sign_change.hpp"
+#include "dnssec/sign_diff.hpp"
+#include "signerd/zone_runtime.hpp"
+#include "signerd/zone_steps.hpp"
+#include "store/zone_store.hpp"
+
+namespace signerd {
+namespace {
+
+// Journal entries kept in memory for IXFR out.
+constexpr size_t kJournalEntries = 200;
+// The store writes a fresh snapshot once the diffs since the last one hold
+// an eighth of the zone's records (at least this many): a restart then
+// replays little next to loading the snapshot, and writing a snapshot,
+// which costs O(zone), stays rare next to the per-change work.
+constexpr size_t kCompactMinRecords = 2000;
+
+size_t records_in(const dns::ZoneDiff& diff) {
+  size_t n = 0;
+  for (const auto& rrset : diff.removed) n += rrset.size();
+  for (const auto& rrset : diff.added) n += rrset.size();
+  return n;
+}
+
+}  // namespace
+
+base::Result<void> ZoneRuntime::commit(const ZoneChange& change) {
+  auto signed_change = sign(change);
+  if (!signed_change) return std::move(signed_change).error();
+  const auto stored_at = std::chrono::steady_clock::now();
+  SIGNERD_TRY(store(change, *signed_change));
+  const auto committed = std::chrono::steady_clock::now() - stored_at;
+  const std::string how = !signed_change->signed_diff
+                              ? std::to_string(signed_change->signed_next->record_count()) + " records"
+                              : std::to_string(signed_change->signatures_made) + " signatures made, " +
+                                    (signed_change->whole_zone_pass ? "whole-zone pass" : "incremental") +
+                                    ", signing " + base::milliseconds_text(signed_change->signing) +
+                                    ", commit " + base::milliseconds_text(committed);
+  adopt(change, std::move(*signed_change));
+  base::log::info(who() + ": " + change.why + ": signed serial " + std::to_string(signed_->serial()) +
+                  " published (" + how + ")");
+  announce(signed_->serial());
+  return base::ok();
+}
+
+base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& change) {
+  if (const auto* whole = std::get_if<std::shared_ptr<const dns::ZoneVersion>>(&change.content))
+    return sign_whole(*whole);
+  const auto& diff = std::get<dns::ZoneDiff>(change.content);
+  const base::TimePoint now = ctx_.clock.now();
+  const auto started = std::chrono::steady_clock::now();
+  std::lock_guard lock(ctx_.signing_lock);
+  // The fast path signs only what the change touches (and re-signs there
+  // what is due for refresh); a whole-zone pass when the change needs the
+  // whole zone (new keys, ZONEMD, a new denial TTL: sign_change.hpp).
+  // A refresh slice signs thousands of RRsets: on every signing worker.
+  std::optional<dnssec::SigningSession> slice_session;
+  if (!change.refresh.empty()) {
+    auto opened = dnssec::SigningSession::open(keys_, ctx_.signing_workers);
+    if (!opened) return std::move(opened).error();
+    slice_session = std::move(*opened);
+  } else if (!session_) {
+    auto opened = dnssec::SigningSession::open(keys_);
+    if (!opened) return std::move(opened).error();
+    session_ = std::move(*opened);
+  }
+  auto fast = dnssec::sign_change(*view_, *signed_, diff, keys_, params_, now,
+                                  slice_session ? &*slice_session : &*session_, change.refresh);
+  if (!fast) {
+    if (!slice_session) session_.reset();  // the next change opens a fresh one
+    return std::move(fast).error();
+  }
+  SignedChange out;
+  dnssec::SignedUpdate update;
+  if (*fast) {
+    update = std::move(**fast);
+  } else {
+    out.whole_zone_pass = true;
+    auto signed_update = dnssec::sign_diff(*view_, *signed_, diff, keys_, params_, now, ctx_.signing_workers);
+    if (!signed_update) return std::move(signed_update).error();
+    update = std::move(*signed_update);
+  }
+  out.unsigned_next = std::move(update.unsigned_next);
+  out.signed_next = std::move(update.signed_next);
+  out.signed_diff = std::move(update.signed_diff);
+  out.signatures_made = update.signatures_made;
+  out.signing = std::chrono::steady_clock::now() - started;
+  return out;
+}
+
+base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign_whole(
+    std::shared_ptr<const dns::ZoneVersion> view) {
+  const auto started = std::chrono::steady_clock::now();
+  std::lock_guard lock(ctx_.signing_lock);
+  auto signed_zone = dnssec::sign_zone(*view, keys_, params_, ctx_.clock.now(), ctx_.signing_workers);
+  if (!signed_zone) return std::move(signed_zone).error();
+  SignedChange out;
+  out.unsigned_next = std::move(view);
+  out.signed_next = std::move(*signed_zone);
+  out.whole_zone_pass = true;
+  out.signing = std::chrono::steady_clock::now() - started;
+  return out;
+}
+
+base::Result<void> ZoneRuntime::store(const ZoneChange& change, const SignedChange& result) {
+  const base::TimePoint now = ctx_.clock.now();
+  std::lock_guard lock(ctx_.offline_lock);
+  if (!result.signed_diff)
+    return store::save_snapshot(ctx_.offline.db, *result.unsigned_next, *result.signed_next, now);
+  const auto& diff = std::get<dns::ZoneDiff>(change.content);
+  SIGNERD_TRY(store::append_update(ctx_.offline.db, config_.name, diff, *result.signed_diff, now));
+  records_since_compact_ += records_in(diff) + records_in(*result.signed_diff);
+  if (records_since_compact_ < std::max(kCompactMinRecords, result.signed_next->record_count() / 8))
+    return base::ok();
+  records_since_compact_ = 0;
+  if (auto compacted =
+          store::compact(ctx_.offline.db, config_.name, *result.unsigned_next, *result.signed_next, now);
+      !compacted)
+    base::log::warn(who() + ": store compaction failed (the journal still holds every change): " +
+                    compacted.error().detail);
+  if (auto pruned = store::prune_journal(ctx_.offline.db, config_.name, kJournalEntries, 1ull << 30,
+                                         std::chrono::hours(24 * 30), now);
+      !pruned)
+    base::log::warn(who() + ": pruning the stored journal failed: " + pruned.error().detail);
+  return base::ok();
+}
+
+void ZoneRuntime::adopt(const ZoneChange& change, SignedChange result) {
+  view_ = std::move(result.unsigned_next);
+  signed_ = std::move(result.signed_next);
+  if (change.upstream_soa) upstream_soa_ = change.upstream_soa;
+  const bool whole = result.whole_zone_pass || !result.signed_diff;
+  if (!result.signed_diff) journal_.clear();
+  track_expiry(whole ? nullptr : &*result.signed_diff);
+  publish(signed_, std::move(result.signed_diff));
+  status_.with_lock([&](ZoneStatus& s) {
+    if (upstream_soa_) s.upstream_serial = dns::soa_timers(upstream_soa_->rdatas()[0])->serial;
+    s.signatures_made += result.signatures_made;
+  });
+}
+
+void ZoneRuntime::publish(std::shared_ptr<const dns::ZoneVersion> signed_version,
+                          std::optional<dns::ZoneDiff> signed_diff) {
+  if (signed_diff) {
+    journal_.push_back(std::make_shared<const dns::ZoneDiff>(std::move(*signed_diff)));
+    if (journal_.size() > kJournalEntries) journal_.erase(journal_.begin());
+  }
+  auto served = std::make_shared<xfr::ServedZone>();
+  served->signed_version = signed_version;
+  served->journal = journal_;
+  served_.store(std::move(served));
+  status_.with_lock([&](ZoneStatus& s) {
+    s.signed_serial = signed_version->serial();
+    s.versions_published += 1;
+  });
+}
+
+void ZoneRuntime::track_expiry(const dns::ZoneDiff* signed_diff) {
+  // A full scan costs O(zone); after a diff only the added RRSIGs can lower
+  // the earliest expiration. One the diff removed may have been it: the
+  // value kept is then a little early, never late, and the refresh it
+  // brings forward is a whole-zone pass that scans again.
+  if (signed_diff == nullptr || !earliest_expiration_)
+    earliest_expiration_ = earliest_expiration(*signed_);
+  else
+    fold_added_expirations(*signed_diff, earliest_expiration_);
+  const auto when = expiration_time(earliest_expiration_, ctx_.clock.now());
+  status_.with_lock([&](ZoneStatus& s) { s.earliest_expiry = when; });
+}
+
+}  // namespace signerd

@@ -1,0 +1,74 @@
+// The re-sign event: signatures that come within signatures-refresh of
+// expiry are re-signed in slices, each slice a serial of its own through
+// the commit path, so that a change from the primary waits for one slice,
+// not for a whole-zone pass (README "Incremental signing").
+#include <algorithm>
+#include <chrono>
+
+#include "base/log.hpp"
+#include "base/text.hpp"
+#include "dnssec/refresh_slice.hpp"
+#include "policy/serial_policy.hpp"
+#include "signerd/zone_runtime.hpp"
+#include "signerd/zone_steps.hpp"
+
+namespace signerd {
+
+bool ZoneRuntime::refresh_due(base::TimePoint now) const {
+  const auto when = expiration_time(earliest_expiration_, now);
+  return when && *when <= now + params_.refresh;
+}
+
+asio::awaitable<void> ZoneRuntime::refresh_signatures() {
+  const auto started = std::chrono::steady_clock::now();
+  const uint32_t first = signed_->serial();
+  while (!stop_requested_ && !ctx_.stopping && !woken_ && refresh_due(ctx_.clock.now())) {
+    auto more = refresh_slice();
+    if (!more) {
+      record_error("signature refresh failed: " + more.error().detail);
+      co_return;
+    }
+    if (!*more) break;
+    // Let a NOTIFY or a stop that came meanwhile be seen (wake() posts to
+    // this strand before it sets nothing else).
+    co_await asio::post(strand_, asio::use_awaitable);
+  }
+  if (signed_->serial() != first) {
+    base::log::info(who() + ": signature refresh: serials " + std::to_string(first) + " to " +
+                    std::to_string(signed_->serial()) + " in " +
+                    base::milliseconds_text(std::chrono::steady_clock::now() - started) +
+                    (refresh_from_ ? " (to be continued after a change)" : ""));
+  }
+}
+
+base::Result<bool> ZoneRuntime::refresh_slice() {
+  const base::TimePoint now = ctx_.clock.now();
+  // A slice is at most a sixteenth of the zone (at least 1,000 names), so
+  // that a change from the primary waits for a sixteenth of a whole-zone
+  // pass at most, and a pass makes 16 serials or so.
+  const size_t max_names = std::max<size_t>(1000, view_->node_count() / 16);
+  auto slice =
+      dnssec::next_refresh_slice(*view_, *signed_, params_.denial,
+                                 static_cast<uint32_t>((now + params_.refresh).time_since_epoch().count()),
+                                 refresh_from_, max_names, max_names * 16);
+  if (!slice) return std::move(slice).error();
+  const bool first_of_pass = !refresh_from_;
+  refresh_from_ = slice->next;
+  if (!slice->names.empty()) SIGNERD_TRY(commit_slice(slice->names, first_of_pass));
+  if (!refresh_from_) track_expiry(nullptr);  // a pass is complete: scan for the earliest again
+  return refresh_from_.has_value();
+}
+
+base::Result<void> ZoneRuntime::commit_slice(std::span<const dns::Name> names, bool first_of_pass) {
+  const uint32_t serial =
+      policy::next_serial(config_.serial, signed_->serial(), view_->serial(), ctx_.clock.now());
+  auto change = soa_bump(*view_, serial);
+  if (!change) return std::move(change).error();
+  if (config_.serial == policy::SerialPolicy::keep && first_of_pass)
+    base::log::warn(who() + ": signatures near expiry and no change from the primary: serial " +
+                    std::to_string(serial) +
+                    " (and the refresh's next slices) published ahead of the primary's");
+  return commit(ZoneChange{std::move(*change), std::nullopt, "signature refresh", names});
+}
+
+}  // namespace signerd
