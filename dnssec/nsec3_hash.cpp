@@ -71,4 +71,14 @@ dns::Rdata make_nsec3param_rdata(const Nsec3Params& params) {
   return out;
 }
 
+std::optional<Nsec3Params> parse_nsec3param_rdata(std::span<const uint8_t> rdata) {
+  // RFC 5155 section 4.2: algorithm, flags, iterations, salt length, salt.
+  if (rdata.size() < 5 || rdata.size() != 5 + size_t{rdata[4]}) return std::nullopt;
+  Nsec3Params p;
+  p.algorithm = rdata[0];
+  p.iterations = dns::get_u16(rdata.data() + 2);
+  p.salt.assign(rdata.begin() + 5, rdata.end());
+  return p;
+}
+
 }  // namespace signerd::dnssec

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -70,5 +71,10 @@ Result<dns::Name> nsec3_owner(const Nsec3Hash& hash, const dns::Name& zone);
 // NSEC3PARAM RDATA: algorithm, flags 0 (RFC 5155 4.1.2: the opt-out flag is
 // not set here), iterations, salt length, salt.
 dns::Rdata make_nsec3param_rdata(const Nsec3Params& params);
+
+// The parameters NSEC3PARAM RDATA names (opt_out false: it is not there).
+// nullopt when the RDATA is not one (too short, salt length past the end,
+// trailing octets).
+std::optional<Nsec3Params> parse_nsec3param_rdata(std::span<const uint8_t> rdata);
 
 }  // namespace signerd::dnssec

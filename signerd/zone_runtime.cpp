@@ -117,6 +117,7 @@ base::Result<void> ZoneRuntime::resume() {
   view_ = (*stored)->unsigned_version;
   signed_ = (*stored)->signed_version;
   for (auto& d : (*stored)->journal) journal_.push_back(std::make_shared<const dns::ZoneDiff>(std::move(d)));
+  if (adopt_served_salt(params_, *signed_)) base::log::info(who() + ": NSEC3 salt of the served zone kept");
   // With `keep` the view's SOA is the primary's unless a signature refresh
   // bumped it; a primary that does not know the serial answers IXFR with
   // its whole zone, which is handled like an AXFR.

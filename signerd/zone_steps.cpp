@@ -5,6 +5,7 @@
 
 #include "dns/soa.hpp"
 #include "dns/wire.hpp"
+#include "dnssec/nsec3_hash.hpp"
 
 namespace signerd {
 namespace {
@@ -98,6 +99,19 @@ std::optional<base::TimePoint> expiration_time(std::optional<uint32_t> expiratio
   if (!expiration) return std::nullopt;
   const auto now32 = static_cast<uint32_t>(now.time_since_epoch().count());
   return now + std::chrono::seconds{static_cast<int32_t>(*expiration - now32)};
+}
+
+bool adopt_served_salt(dnssec::SigningParams& params, const dns::ZoneVersion& served) {
+  auto* wanted = std::get_if<dnssec::Nsec3Params>(&params.denial);
+  if (wanted == nullptr) return false;
+  auto nsec3param = served.apex().find(dns::RRType::NSEC3PARAM);
+  if (!nsec3param || nsec3param->size() != 1) return false;
+  auto stored = dnssec::parse_nsec3param_rdata(nsec3param->rdata(0));
+  if (!stored || stored->algorithm != wanted->algorithm || stored->iterations != wanted->iterations ||
+      stored->salt.size() != wanted->salt.size())
+    return false;
+  wanted->salt = std::move(stored->salt);
+  return true;
 }
 
 }  // namespace signerd

@@ -3,7 +3,8 @@
 // Owns: the SOA bumps (a change that only moves the serial, as a refresh
 // slice or a key event makes), the signing view of a transfer (the
 // primary's data with signerd's serial in the SOA: README "The signing
-// view"), the earliest RRSIG expiration of a version or a diff. Does not own: deciding when
+// view"), the earliest RRSIG expiration of a version or a diff, and the
+// adoption of the served NSEC3 salt on resume. Does not own: deciding when
 // to run them (zone_runtime, zone_timers) or signing and storing.
 //
 // Pure: no clock (times are parameters), no I/O; thread-compatible.
@@ -52,5 +53,12 @@ std::optional<uint32_t> earliest_expiration(const dns::ZoneVersion& zone);
 void fold_added_expirations(const dns::ZoneDiff& diff, std::optional<uint32_t>& earliest);
 // A wire time near `now` as a time point (nullopt stays nullopt).
 std::optional<base::TimePoint> expiration_time(std::optional<uint32_t> expiration, base::TimePoint now);
+
+// When `params` asks for NSEC3 and `served`'s NSEC3PARAM has the same hash
+// algorithm, iterations and salt length, its salt replaces the one in
+// `params` (drawn at random for a new zone): the salt is zone state, and a
+// new one at every start would rebuild the whole NSEC3 chain and send it
+// by IXFR (REVIEW M5). Returns whether it did.
+bool adopt_served_salt(dnssec::SigningParams& params, const dns::ZoneVersion& served);
 
 }  // namespace signerd

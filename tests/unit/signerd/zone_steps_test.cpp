@@ -4,6 +4,7 @@
 
 #include "dns/soa.hpp"
 #include "dns/zone_file.hpp"
+#include "dnssec/nsec3_hash.hpp"
 
 namespace signerd {
 namespace {
@@ -115,6 +116,43 @@ TEST(ZoneSteps, ExpirationTimeIsNearNow) {
   EXPECT_EQ(expiration_time(1'800'000'000u + 60, now), now + std::chrono::seconds(60));
   EXPECT_EQ(expiration_time(1'800'000'000u - 60, now), now - std::chrono::seconds(60));
   EXPECT_FALSE(expiration_time(std::nullopt, now));
+}
+
+TEST(ZoneSteps, ServedSaltIsAdoptedWhenTheParametersAgree) {
+  dnssec::Nsec3Params stored{dnssec::kNsec3HashSha1, 0, {0xAB, 0xCD, 0xEF, 0x01}, false};
+  auto served = zone(std::string(kZone) + "@ 0 NSEC3PARAM 1 0 0 ABCDEF01\n");
+  dnssec::SigningParams params;
+  params.denial = dnssec::Nsec3Params{dnssec::kNsec3HashSha1, 0, {1, 2, 3, 4}, true};
+  EXPECT_TRUE(adopt_served_salt(params, *served));
+  const auto& adopted = std::get<dnssec::Nsec3Params>(params.denial);
+  EXPECT_EQ(adopted.salt, stored.salt);
+  EXPECT_TRUE(adopted.opt_out);  // a property of the chain, from the policy
+
+  // A policy that changed its salt length or iterations draws anew.
+  dnssec::SigningParams longer;
+  longer.denial = dnssec::Nsec3Params{dnssec::kNsec3HashSha1, 0, {1, 2, 3, 4, 5, 6, 7, 8}, false};
+  EXPECT_FALSE(adopt_served_salt(longer, *served));
+  EXPECT_EQ(std::get<dnssec::Nsec3Params>(longer.denial).salt.size(), 8u);
+  dnssec::SigningParams more_iterations;
+  more_iterations.denial = dnssec::Nsec3Params{dnssec::kNsec3HashSha1, 5, {1, 2, 3, 4}, false};
+  EXPECT_FALSE(adopt_served_salt(more_iterations, *served));
+  // NSEC, or a zone served without NSEC3PARAM, adopt nothing.
+  dnssec::SigningParams nsec;
+  EXPECT_FALSE(adopt_served_salt(nsec, *served));
+  EXPECT_FALSE(adopt_served_salt(params, *zone(kZone)));
+}
+
+TEST(Nsec3Param, RdataRoundTripsAndMalformedIsRefused) {
+  dnssec::Nsec3Params p{dnssec::kNsec3HashSha1, 7, {9, 8, 7}, false};
+  auto parsed = dnssec::parse_nsec3param_rdata(dnssec::make_nsec3param_rdata(p));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->iterations, 7);
+  EXPECT_EQ(parsed->salt, p.salt);
+  const std::vector<uint8_t> short_salt = {1, 0, 0, 7, 3, 9, 8};
+  EXPECT_FALSE(dnssec::parse_nsec3param_rdata(short_salt));
+  const std::vector<uint8_t> trailing = {1, 0, 0, 7, 0, 5};
+  EXPECT_FALSE(dnssec::parse_nsec3param_rdata(trailing));
+  EXPECT_FALSE(dnssec::parse_nsec3param_rdata(std::vector<uint8_t>{1, 0}));
 }
 
 }  // namespace
