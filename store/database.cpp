@@ -246,22 +246,39 @@ bool Statement::column_is_null(int col) const noexcept {
   return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL;
 }
 
+// One savepoint name serves every depth: SQLite resolves RELEASE and
+// ROLLBACK TO to the innermost savepoint of that name.
+constexpr const char* kSavepoint = "signerd_nested";
+
 Result<Transaction> Transaction::begin(Database& db) {
+  if (sqlite3_get_autocommit(db.handle()) == 0) {
+    if (sqlite3_exec(db.handle(), (std::string("SAVEPOINT ") + kSavepoint).c_str(), nullptr, nullptr,
+                     nullptr) != SQLITE_OK)
+      return db.last_error("beginning nested transaction");
+    return Transaction(db.handle(), true);
+  }
   if (sqlite3_exec(db.handle(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return db.last_error("beginning transaction");
   }
-  return Transaction(db.handle());
+  return Transaction(db.handle(), false);
 }
 
 Transaction::~Transaction() {
   // Failure here leaves nothing to do: SQLite rolls back an open transaction
   // when the connection closes, and on the next open after a crash.
-  if (db_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!db_) return;
+  if (nested_) {
+    const std::string undo = std::string("ROLLBACK TO ") + kSavepoint + "; RELEASE " + kSavepoint;
+    sqlite3_exec(db_, undo.c_str(), nullptr, nullptr, nullptr);
+  } else {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 }
 
 Result<void> Transaction::commit() {
   SIGNERD_ASSERT(db_ != nullptr);  // committed twice, or used after a move
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+  const std::string sql = nested_ ? std::string("RELEASE ") + kSavepoint : std::string("COMMIT");
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     return sqlite_error(db_, db_path(db_), "committing transaction");
   }
   db_ = nullptr;

@@ -126,13 +126,19 @@ class Statement {
 // BEGIN IMMEDIATE: takes the write lock at once, so a transaction never fails
 // half-way with SQLITE_BUSY on its first write. Destroying it without commit()
 // rolls back, which is how every early error return undoes partial work.
-// Transactions do not nest. The connection must outlive the Transaction.
+// Begun while another is open on the connection, a Transaction nests as a
+// SAVEPOINT: its commit() keeps its work inside the outer transaction, its
+// rollback undoes only its own, and nothing is durable before the outer
+// commit. So a function that writes in a transaction of its own (append_update)
+// joins one its caller opened around it (the zone change and the key states
+// that it enacts, committed together). The connection must outlive the
+// Transaction.
 class Transaction {
  public:
   // Errors: io (another writer held the lock past busy_timeout).
   static Result<Transaction> begin(Database& db);
 
-  Transaction(Transaction&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+  Transaction(Transaction&& o) noexcept : db_(std::exchange(o.db_, nullptr)), nested_(o.nested_) {}
   Transaction& operator=(Transaction&&) = delete;
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -142,8 +148,9 @@ class Transaction {
   Result<void> commit();
 
  private:
-  explicit Transaction(sqlite3* db) : db_(db) {}
+  Transaction(sqlite3* db, bool nested) : db_(db), nested_(nested) {}
   sqlite3* db_;
+  bool nested_;
 };
 
 }  // namespace signerd::store

@@ -94,6 +94,59 @@ TEST(Transaction, NotCommittedLeavesNoTrace) {
   EXPECT_TRUE(keys->empty());
 }
 
+// A transaction begun inside another joins it as a savepoint.
+TEST(Transaction, NestedCommitIsDurableOnlyWithTheOuter) {
+  test::TempDir tmp;
+  const std::string path = tmp.file("s.db");
+  {
+    SIGNERD_ASSERT_OPEN(db, path);
+    auto outer = Transaction::begin(db);
+    ASSERT_TRUE(outer);
+    ASSERT_TRUE(ensure_zone(db, zone_name("example.com."), kT0));
+    {
+      auto inner = Transaction::begin(db);
+      ASSERT_TRUE(inner) << inner.error().to_string();
+      ASSERT_TRUE(add_key(db, sample_key("k1")));
+      ASSERT_TRUE(inner->commit());
+    }
+    EXPECT_EQ(list_keys(db, zone_name("example.com."))->size(), 1u);
+    // The outer is dropped uncommitted: the inner's work goes with it.
+  }
+  SIGNERD_ASSERT_OPEN(db, path);
+  EXPECT_TRUE(list_keys(db, zone_name("example.com."))->empty());
+}
+
+TEST(Transaction, NestedRollbackUndoesOnlyItsOwnWork) {
+  test::TempDir tmp;
+  const std::string path = tmp.file("s.db");
+  {
+    SIGNERD_ASSERT_OPEN(db, path);
+    auto outer = Transaction::begin(db);
+    ASSERT_TRUE(outer);
+    ASSERT_TRUE(ensure_zone(db, zone_name("example.com."), kT0));
+    ASSERT_TRUE(add_key(db, sample_key("k1")));
+    {
+      auto inner = Transaction::begin(db);
+      ASSERT_TRUE(inner);
+      ASSERT_TRUE(add_key(db, sample_key("k2")));
+    }  // not committed: rolled back to the savepoint
+    {
+      auto again = Transaction::begin(db);  // the savepoint was released: nesting works again
+      ASSERT_TRUE(again);
+      ASSERT_TRUE(add_key(db, sample_key("k3")));
+      ASSERT_TRUE(again->commit());
+    }
+    ASSERT_TRUE(outer->commit());
+  }
+  SIGNERD_ASSERT_OPEN(db, path);
+  auto keys = list_keys(db, zone_name("example.com."));
+  ASSERT_TRUE(keys);
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].ref, "k1");
+  EXPECT_EQ((*keys)[1].ref, "k3");
+  EXPECT_TRUE(Transaction::begin(db));  // nothing left open
+}
+
 TEST(Transaction, CommittedSurvivesReopen) {
   test::TempDir tmp;
   const std::string path = tmp.file("s.db");
