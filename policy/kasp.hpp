@@ -44,6 +44,13 @@ struct Nsec3Policy {
   friend bool operator==(const Nsec3Policy&, const Nsec3Policy&) = default;
 };
 
+// The order of an algorithm rollover (KASP.md 1.8). conservative (RFC 6781
+// section 4.1.4, Knot): the new algorithm's signatures are everywhere before
+// its DNSKEY is published, and the old DNSKEY goes before its signatures;
+// survives validators that want a path per algorithm in the DS set.
+// liberal (BIND): DNSKEY and signatures together, one max-zone-ttl faster.
+enum class AlgorithmRollover : uint8_t { conservative, liberal };
+
 // Defaults are BIND 9.18's (lib/dns/include/dns/kasp.h, DNS_KASP_*) so that a
 // policy moved from named.conf behaves the same. signatures-jitter is not a
 // 9.18 option: 12h is BIND 9.20's default.
@@ -61,8 +68,18 @@ struct Kasp {
   Seconds parent_ds_ttl = 24h;
   Seconds parent_propagation_delay = 1h;
   Seconds max_zone_ttl = 24h;
-  std::vector<KeyPolicy> keys;
+  std::vector<KeyPolicy> keys;       // empty: going insecure (BIND's "insecure")
   std::optional<Nsec3Policy> nsec3;  // nullopt: NSEC
+  // Parent automation (BIND names and defaults): CDNSKEY beside CDS, the CDS
+  // digest types (RFC 4509 SHA-256), and how often to ask the parental
+  // agents again while a DS is awaited (signerd; BIND polls each rekey).
+  bool cdnskey = true;
+  std::vector<uint8_t> cds_digest_types = {2};
+  Seconds checkds_interval = 1h;
+  // BIND 9.20.13 manual-mode: transitions that change the zone and rollover
+  // starts wait for an operator's step.
+  bool manual_mode = false;
+  AlgorithmRollover algorithm_rollover = AlgorithmRollover::conservative;
 
   friend bool operator==(const Kasp&, const Kasp&) = default;
 };
@@ -91,7 +108,17 @@ struct PolicyProblem {
 };
 
 // Every problem found, in field order; empty when the policy is usable.
+// Besides the field checks, the timing rules of ../shared/KASP.md 3.2: a
+// key lifetime longer than the rollover it needs (Ipub; Iret KSK for a
+// KSK, Iret ZSK for a ZSK, both for a CSK), signatures-refresh below 90 %
+// of the validities, known CDS digest types, a checkds-interval.
 std::vector<PolicyProblem> check(const Kasp& kasp);
+
+// What is usable but unwise (BIND warns): lifetimes under 30 days, two
+// entries with the same role and algorithm, SHA-1 CDS digests, a ZSK or
+// CSK lifetime under Ipub + Iret ZSK (its rollovers start late); and
+// signatures-refresh under max-zone-ttl + zone-propagation-delay.
+std::vector<PolicyProblem> warnings(const Kasp& kasp);
 
 // check() as a Result: Errc::invalid_argument with one line per problem,
 // "policy 'NAME': FIELD: MESSAGE".
