@@ -30,11 +30,12 @@ using KeyId = std::pair<uint8_t, uint16_t>;
 
 // The keys that sign the DNSKEY RRset and those that sign the rest, sorted.
 struct ExpectedKeys {
-  std::vector<KeyId> dnskey;
+  std::vector<KeyId> dnskey;  // over DNSKEY, CDS and CDNSKEY (signed_by_ksk)
   std::vector<KeyId> zone;
 
+  // The keys expected over an RRset of `type`, as signing_pool.cpp signs it.
   const std::vector<KeyId>& of(dns::RRType type) const noexcept {
-    return type == dns::RRType::DNSKEY ? dnskey : zone;
+    return signed_by_ksk(type) ? dnskey : zone;
   }
 };
 

@@ -25,8 +25,9 @@ using detail::SignJob;
 using dns::RRType;
 
 // One RRset of the next signed zone at an owner the change reaches: base
-// data (a view into unsigned_next, or the signed base's own DNSKEY and
-// NSEC3PARAM, which equal the keys' and params'), or one NSEC/NSEC3.
+// data (a view into unsigned_next, or the signed base's own DNSKEY,
+// NSEC3PARAM, CDS and CDNSKEY, which equal the keys' and params'), or one
+// NSEC/NSEC3.
 struct Wanted {
   RRType type = RRType::A;
   uint32_t ttl = 0;
@@ -44,18 +45,31 @@ struct Inputs {
   const dns::ZoneVersion& after;   // unsigned_next
   const dns::ZoneVersion& signed_base;
   uint32_t denial_ttl = 0;
+  std::vector<RRType> apex_added;  // detail::apex_added_types
 };
 
-bool same_dnskeys(dns::NodeView apex, const detail::KeySetInfo& key_set, const SigningParams& params) {
-  auto dnskey = apex.find(RRType::DNSKEY);
-  if (!dnskey || dnskey->ttl() != params.dnskey_ttl) return false;
-  dns::RRset wanted(dns::Name(apex.owner()), RRType::DNSKEY, dns::RRClass::IN, params.dnskey_ttl);
-  for (const auto& rd : key_set.published) wanted.add(rd);
-  if (wanted.size() != dnskey->size()) return false;
-  for (size_t i = 0; i < dnskey->size(); ++i) {
-    if (!wanted.contains(dnskey->rdata(i))) return false;
+// True when the apex RRset of `type` holds exactly `rdatas` with `ttl`;
+// no RDATA: no such RRset.
+bool same_apex_rrset(dns::NodeView apex, RRType type, const std::vector<dns::Rdata>& rdatas, uint32_t ttl) {
+  auto set = apex.find(type);
+  if (!set) return rdatas.empty();
+  if (set->ttl() != ttl) return false;
+  dns::RRset wanted(dns::Name(apex.owner()), type, dns::RRClass::IN, ttl);
+  for (const auto& rd : rdatas) wanted.add(rd);
+  if (wanted.size() != set->size()) return false;
+  for (size_t i = 0; i < set->size(); ++i) {
+    if (!wanted.contains(set->rdata(i))) return false;
   }
   return true;
+}
+
+// The apex RRsets base_zone makes from the keys and params (DNSKEY, CDS,
+// CDNSKEY: RFC 7344 section 4) are the signed base's. When they are not,
+// sign_diff rebuilds them; add_base_sets copies them when they are.
+bool same_key_rrsets(dns::NodeView apex, const detail::KeySetInfo& key_set, const SigningParams& params) {
+  return same_apex_rrset(apex, RRType::DNSKEY, key_set.published, params.dnskey_ttl) &&
+         same_apex_rrset(apex, RRType::CDS, key_set.cds, params.dnskey_ttl) &&
+         same_apex_rrset(apex, RRType::CDNSKEY, key_set.cdnskey, params.dnskey_ttl);
 }
 
 bool same_denial_kind(dns::NodeView apex, const SigningParams& params) {
@@ -79,7 +93,7 @@ bool signed_by(dns::NodeView apex, RRType type, const std::vector<detail::KeyId>
 Result<bool> needs_whole_zone(const Inputs& in, const detail::KeySetInfo& key_set,
                               const detail::ExpectedKeys& expected, const SigningParams& params) {
   const dns::NodeView signed_apex = in.signed_base.apex();
-  if (!same_dnskeys(signed_apex, key_set, params) || !same_denial_kind(signed_apex, params)) return true;
+  if (!same_key_rrsets(signed_apex, key_set, params) || !same_denial_kind(signed_apex, params)) return true;
   if (!signed_by(signed_apex, RRType::DNSKEY, expected.dnskey) ||
       !signed_by(signed_apex, RRType::SOA, expected.zone))
     return true;
@@ -113,7 +127,7 @@ std::vector<Wanted>& add_base_sets(Plan& plan, const Inputs& in, dns::NameView o
     it->second.push_back({set.type(), set.ttl(), set, {}, is_signed(role, set.type())});
   }
   if (node->is_apex()) {
-    for (RRType t : {RRType::DNSKEY, RRType::NSEC3PARAM}) {
+    for (RRType t : {RRType::DNSKEY, RRType::NSEC3PARAM, RRType::CDS, RRType::CDNSKEY}) {
       if (auto set = in.signed_base.apex().find(t)) it->second.push_back({t, set->ttl(), set, {}, true});
     }
   }
@@ -139,7 +153,7 @@ bool plan_nsec(Plan& plan, const Inputs& in, const std::set<dns::Name>& touched)
     if (!next) return false;
     Wanted nsec{RRType::NSEC, in.denial_ttl, std::nullopt, {}, true};
     nsec.denial.assign(next->wire().begin(), next->wire().end());
-    append_type_bitmap(detail::chain_types(node, RRType::NSEC), nsec.denial);
+    append_type_bitmap(detail::chain_types(node, in.apex_added, RRType::NSEC), nsec.denial);
     add_base_sets(plan, in, node.owner()).push_back(std::move(nsec));
   }
   return true;
@@ -228,7 +242,7 @@ Result<bool> plan_nsec3(Plan& plan, const Inputs& in, const std::set<dns::Name>&
     if (h.after != Membership::in) continue;
     auto next = ring.next(h.hash);
     if (!next) return false;
-    const auto types = detail::chain_types(in.after.node(*h.node), RRType::NSEC3);
+    const auto types = detail::chain_types(in.after.node(*h.node), in.apex_added, RRType::NSEC3);
     sets = {{RRType::NSEC3, in.denial_ttl, std::nullopt, nsec3_rdata(params, *next, types), true}};
   }
   std::set<Nsec3Hash> moved = entering;
@@ -366,14 +380,15 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
     session = &*own;
   }
   std::span<detail::WorkerKeys> workers(opened_of(*session).workers);
-  SIGNERD_TRY(detail::check_roles(keys.keys, workers.front()));
-  const detail::KeySetInfo key_set = detail::describe_keys(keys.keys, workers.front());
+  auto key_set = detail::key_set_of(keys.keys, workers.front(), params, signed_base.origin());
+  if (!key_set) return std::move(key_set).error();
 
   auto ttl = denial_ttl(**unsigned_next);
   if (!ttl) return std::move(ttl).error();
-  const Inputs in{unsigned_base, **unsigned_next, signed_base, *ttl};
-  const detail::ExpectedKeys expected = detail::expected_keys(keys.keys, key_set);
-  auto whole = needs_whole_zone(in, key_set, expected, params);
+  const Inputs in{unsigned_base, **unsigned_next, signed_base, *ttl,
+                  detail::apex_added_types(*key_set, params)};
+  const detail::ExpectedKeys expected = detail::expected_keys(keys.keys, *key_set);
+  auto whole = needs_whole_zone(in, *key_set, expected, params);
   if (!whole) return std::move(whole).error();
   if (*whole) return std::optional<SignedUpdate>{};
 
@@ -394,7 +409,7 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
   std::vector<SignJob> selected;
   for (size_t j : jobs.to_sign) selected.push_back(jobs.all[j]);
   const detail::SignContext ctx{signed_base.origin(), signed_base.rclass(), &params, now, keys.keys,
-                                key_set.key_tags};
+                                key_set->key_tags};
   auto fresh = detail::sign_jobs(selected, ctx, workers);
   if (!fresh) return std::move(fresh).error();
   std::vector<std::vector<std::span<const uint8_t>>> rrsigs = std::move(jobs.kept);

@@ -55,7 +55,9 @@ namespace signerd::dnssec {
 // Returns std::nullopt (not an error: the caller runs sign_diff instead)
 // when the change needs the whole zone: the keys differ from signed_base's
 // DNSKEY RRset (RDATA or params.dnskey_ttl) or from the keys that signed
-// its apex DNSKEY and SOA (a change of roles), or the denial kind, NSEC3
+// its apex DNSKEY and SOA (a change of roles), or from its apex CDS and
+// CDNSKEY (the keys' cds flags, the digest types, CDNSKEY or the DELETE
+// form: RFC 7344, RFC 8078), or the denial kind, NSEC3
 // parameters or opt-out differ from its NSEC3PARAM and apex NSEC3; unsigned_next has an apex ZONEMD
 // (its digest covers every record); the denial TTL (SOA TTL or MINIMUM,
 // RFC 9077) changed, which changes every NSEC/NSEC3 record; or finding a

@@ -96,10 +96,8 @@ bool has_base_data(dns::NodeView node) noexcept {
   return false;
 }
 
-std::vector<RRType> chain_types(dns::NodeView node, RRType chain_type) {
+std::vector<RRType> chain_types(dns::NodeView node, std::span<const RRType> apex_added, RRType chain_type) {
   if (!has_base_data(node)) return {};
-  std::vector<RRType> apex_added{RRType::DNSKEY};
-  if (chain_type == RRType::NSEC3) apex_added.push_back(RRType::NSEC3PARAM);
   std::vector<RRType> types = denial_types(node, apex_added, chain_type);
   // denial_types adds RRSIG and NSEC itself; other types of the signer's
   // are base_zone's to drop, but for its own apex additions.

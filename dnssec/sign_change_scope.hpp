@@ -29,9 +29,12 @@ namespace signerd::dnssec::detail {
 bool has_base_data(dns::NodeView node) noexcept;
 
 // The bitmap types of an unsigned node as the chain of base_zone() lists
-// them (denial_types of the base node): the signer's types dropped, DNSKEY
-// and, for NSEC3, NSEC3PARAM added at the apex. Empty without base data.
-std::vector<dns::RRType> chain_types(dns::NodeView node, dns::RRType chain_type);
+// them (denial_types of the base node): the signer's types dropped, and at
+// the apex `apex_added` added (apex_added_types in signing_pool.hpp:
+// DNSKEY, NSEC3PARAM, CDS, CDNSKEY as base_zone adds them). Empty without
+// base data.
+std::vector<dns::RRType> chain_types(dns::NodeView node, std::span<const dns::RRType> apex_added,
+                                     dns::RRType chain_type);
 
 // True when the node owns an NSEC in the chain of base_zone(): a name with
 // base data that is the apex, authoritative or a cut (nsec_chain.cpp).

@@ -75,12 +75,14 @@ Result<SignedUpdate> sign_diff(const dns::ZoneVersion& unsigned_base, const dns:
 
   auto opened = detail::open_workers(*keys.store, keys.keys, workers);
   if (!opened) return std::move(opened).error();
-  SIGNERD_TRY(detail::check_roles(keys.keys, opened->front()));
-  const detail::KeySetInfo key_set = detail::describe_keys(keys.keys, opened->front());
+  auto key_set = detail::key_set_of(keys.keys, opened->front(), params, signed_base.origin());
+  if (!key_set) return std::move(key_set).error();
 
   // The next zone as sign_zone would build it, chain included: cheap next
-  // to signing, and it makes "what changed" a plain comparison.
-  auto base = detail::base_zone(**unsigned_next, key_set, params);
+  // to signing, and it makes "what changed" a plain comparison. Its apex
+  // DNSKEY, NSEC3PARAM, CDS and CDNSKEY come from the keys and params, so a
+  // change of those is re-signed like any changed RRset.
+  auto base = detail::base_zone(**unsigned_next, *key_set, params);
   if (!base) return std::move(base).error();
   auto chain = detail::denial_chain(**base, params);
   if (!chain) return std::move(chain).error();
@@ -88,10 +90,10 @@ Result<SignedUpdate> sign_diff(const dns::ZoneVersion& unsigned_base, const dns:
 
   std::vector<SignedRecord> rrsigs;
   const std::vector<size_t> to_sign =
-      plan(signed_base, jobs, detail::expected_keys(keys.keys, key_set),
+      plan(signed_base, jobs, detail::expected_keys(keys.keys, *key_set),
            static_cast<uint32_t>((now + params.refresh).time_since_epoch().count()), rrsigs);
   const detail::SignContext ctx{signed_base.origin(), signed_base.rclass(), &params, now, keys.keys,
-                                key_set.key_tags};
+                                key_set->key_tags};
   auto made = sign_selected(jobs, to_sign, ctx, std::move(*opened), rrsigs);
   if (!made) return std::move(made).error();
 

@@ -27,7 +27,7 @@ struct SignedUpdate {
   std::shared_ptr<const dns::ZoneVersion> unsigned_next;  // unsigned_base + change
   std::shared_ptr<const dns::ZoneVersion> signed_next;
   // signed_base -> signed_next in canonical order, RRSIG/NSEC/NSEC3/DNSKEY
-  // changes included: what IXFR-out serves (RFC 1995).
+  // and CDS/CDNSKEY changes included: what IXFR-out serves (RFC 1995).
   dns::ZoneDiff signed_diff;
   size_t rrsets_signed = 0;    // RRsets and denial records re-signed
   size_t signatures_made = 0;  // RRSIGs created (one per RRset and key)

@@ -59,10 +59,8 @@ Result<dns::Rdata> sign_one(const SignJob& job, const SignContext& ctx, hsm::Pri
 Result<void> sign_chunk(std::span<const SignJob> jobs, size_t first, size_t last, const SignContext& ctx,
                         WorkerKeys& worker, std::vector<SignedRecord>& out) {
   for (size_t j = first; j < last; ++j) {
-    const bool is_dnskey = jobs[j].type == dns::RRType::DNSKEY;
     for (size_t k = 0; k < ctx.keys.size(); ++k) {
-      const SigningKey& role = ctx.keys[k];
-      if (is_dnskey ? !role.signs_dnskey() : !role.signs_zone()) continue;
+      if (!ctx.keys[k].signs_rrset(jobs[j].type)) continue;
       auto rrsig = sign_one(jobs[j], ctx, *worker.keys[k], ctx.key_tags[k]);
       if (!rrsig) return std::move(rrsig).error();
       out.push_back({j, std::move(*rrsig), {}});

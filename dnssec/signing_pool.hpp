@@ -77,10 +77,11 @@ struct SignedRecord {
   }
 };
 
-// Signs every job with each key whose role covers it (DNSKEY: signs_dnskey,
-// the rest: signs_zone), one thread per element of `workers` (at least
-// one), each on a contiguous chunk. The result is in job order, then key
-// order. Errors: the first failing signature's, naming owner and type.
+// Signs every job with each key whose role covers it (signs_rrset in
+// zone_signer.hpp: DNSKEY, CDS and CDNSKEY by `ksk`, the rest by `zsk`),
+// one thread per element of `workers` (at least one), each on a contiguous
+// chunk. The result is in job order, then key order. Errors: the first
+// failing signature's, naming owner and type.
 Result<std::vector<SignedRecord>> sign_jobs(std::span<const SignJob> jobs, const SignContext& ctx,
                                             std::vector<WorkerKeys> workers);
 // The same with workers the caller keeps (sign_change's SigningSession).
@@ -91,21 +92,45 @@ Result<std::vector<SignedRecord>> sign_jobs(std::span<const SignJob> jobs, const
 Result<std::vector<WorkerKeys>> open_workers(hsm::KeyStore& store, std::span<const SigningKey> keys,
                                              unsigned count);
 
-// The apex DNSKEY RRset (RFC 4034 section 2) from the keys as opened.
+// The apex DNSKEY RRset (RFC 4034 section 2) from the keys as opened, and
+// the CDS and CDNSKEY RRsets that go with it (RFC 7344 section 4).
 struct KeySetInfo {
   std::vector<dns::Rdata> dnskeys;  // one per SigningKey, same order
   std::vector<uint16_t> key_tags;
   std::vector<dns::Rdata> published;  // the DNSKEY RRset: the keys with `publish`
+  std::vector<dns::Rdata> cds;        // the CDS RRset, sorted, no duplicates; empty: none
+  std::vector<dns::Rdata> cdnskey;    // the CDNSKEY RRset, likewise
 };
+// DNSKEYs, key tags and published; no CDS or CDNSKEY.
 KeySetInfo describe_keys(std::span<const SigningKey> keys, const WorkerKeys& opened);
+
+// Fills key_set.cds and key_set.cdnskey from the keys' `cds` flags and the
+// params (zone_signer.hpp), `origin` being the owner of the DNSKEYs.
+// Errors: Errc::invalid_argument for a key with `cds` but not `publish`
+// (RFC 7344 section 4.1), or with cds_delete; Errc::unsupported for a
+// digest type other than 2 and 4; make_cds_rdata's. Each names the key.
+Result<void> add_cds_records(KeySetInfo& key_set, std::span<const SigningKey> keys,
+                             const SigningParams& params, dns::NameView origin);
+
+// What every signing path starts with: check_roles, describe_keys and
+// add_cds_records. Errors: theirs.
+Result<KeySetInfo> key_set_of(std::span<const SigningKey> keys, const WorkerKeys& opened,
+                              const SigningParams& params, dns::NameView origin);
+
+// The types base_zone adds at the apex for `key_set` and `params`: DNSKEY,
+// NSEC3PARAM (NSEC3), CDS and CDNSKEY, as present; for sign_change, whose
+// chain bitmaps must list what base_zone's chain lists.
+std::vector<dns::RRType> apex_added_types(const KeySetInfo& key_set, const SigningParams& params);
 
 // Errc::invalid_argument when some algorithm of the published keys lacks a
 // key that signs the DNSKEY RRset or one that signs the rest (RFC 4035
 // section 2.2), or no key signs.
 Result<void> check_roles(std::span<const SigningKey> keys, const WorkerKeys& opened);
 
-// The unsigned data without the signer's types, plus DNSKEY and (NSEC3)
-// NSEC3PARAM at the apex: what the chain is built from and what is signed.
+// The unsigned data without the signer's types, plus DNSKEY, (NSEC3)
+// NSEC3PARAM, CDS and CDNSKEY (as `keys` holds them, params.dnskey_ttl) at
+// the apex: what the chain is built from, so that its apex bitmap lists
+// them, and what is signed.
 Result<std::shared_ptr<const dns::ZoneVersion>> base_zone(const dns::ZoneVersion& zone,
                                                           const KeySetInfo& keys,
                                                           const SigningParams& params);

@@ -48,7 +48,9 @@ struct VerifyReport {
 
 // Checks `signed_zone` at time `now` (the RRSIG validity windows, compared
 // with RFC 1982 serial arithmetic as RFC 4034 section 3.1.5 requires).
-// Order: the DNSKEY RRset, then the denial chain, then every RRSIG in
+// Order: the DNSKEY RRset (and the apex CDS and CDNSKEY, each of which
+// must match a DNSKEY there, or be the RFC 8078 DELETE form alone: RFC 7344
+// section 4.1), then the denial chain, then every RRSIG in
 // canonical order; the error names the first failure found, with zone,
 // owner, type and where it applies key tag and algorithm, e.g.
 // "zone example.: mail.example. A: RRSIG key tag 4711 algorithm 13:

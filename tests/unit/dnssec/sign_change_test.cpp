@@ -326,6 +326,20 @@ TEST_F(SignChangeTest, RandomNsec3OptOutChangesWithSaltGiveSignDiffsZone) {
   random_changes(9276, 300);
 }
 
+// The KSK asks for its DS (RFC 7344): the apex carries CDS and CDNSKEY,
+// signed by the KSK and listed in the apex bitmap, on both paths alike.
+TEST_F(SignChangeTest, RandomNsecChangesWithCdsGiveSignDiffsZone) {
+  keys_.keys[0].cds = true;
+  random_changes(7344, 300);
+}
+
+TEST_F(SignChangeTest, RandomNsec3ChangesWithCdsAndTwoDigestsGiveSignDiffsZone) {
+  keys_.keys[0].cds = true;
+  params_.cds_digest_types = {2, 4};
+  params_.denial = Nsec3Params{kNsec3HashSha1, 0, {}, false};
+  random_changes(8078, 300);
+}
+
 // More names below a cut than a walk may pass: the NSEC walks step over
 // the occluded subtree by lookup instead.
 TEST_F(SignChangeTest, NeighboursAcrossALargeGlueSubtreeNeedNoFallback) {
@@ -479,6 +493,12 @@ TEST_F(SignChangeTest, ChangesThatNeedTheWholeZoneFallBack) {
   SigningParams ttl = params_;
   ttl.dnskey_ttl = 7200;
   expect_fallback(bump(), keys_, ttl, "DNSKEY TTL");
+  ZoneKeys cds = keys_;
+  cds.keys[0].cds = true;  // the apex would gain CDS and CDNSKEY
+  expect_fallback(bump(), cds, params_, "CDS for the KSK");
+  SigningParams cds_delete = params_;
+  cds_delete.cds_delete = true;
+  expect_fallback(bump(), keys_, cds_delete, "CDS DELETE");
   SigningParams nsec3 = params_;
   nsec3.denial = Nsec3Params{};
   expect_fallback(bump(), keys_, nsec3, "NSEC to NSEC3");
