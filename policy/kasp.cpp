@@ -108,8 +108,11 @@ void check_lifetime(const Kasp& k, const KeyPolicy& key, size_t index, std::vect
 void check_parent_automation(const Kasp& k, std::vector<PolicyProblem>& out) {
   if (k.checkds_interval.count() <= 0) out.push_back({"checkds-interval", "must be longer than 0"});
   for (uint8_t digest : k.cds_digest_types) {
-    // RFC 4034 (1), RFC 4509 (2), RFC 6605 (4); GOST (3) is not offered.
-    if (digest != 1 && digest != 2 && digest != 4) {
+    // RFC 4509 (2) and RFC 6605 (4). SHA-1 (1) is not offered: RFC 8624
+    // section 3.3 says a DS MUST NOT be made with it; GOST (3) neither.
+    if (digest == 1) {
+      out.push_back({"cds-digest-types", "SHA-1 (1) is not offered: RFC 8624 forbids new SHA-1 DS records"});
+    } else if (digest != 2 && digest != 4) {
       out.push_back({"cds-digest-types", "unsupported digest type " + std::to_string(digest)});
     }
   }
@@ -230,9 +233,6 @@ std::vector<PolicyProblem> warnings(const Kasp& kasp) {
         out.push_back({field, "same role and algorithm as keys[" + std::to_string(j) + "]"});
       }
     }
-  }
-  for (uint8_t digest : kasp.cds_digest_types) {
-    if (digest == 1) out.push_back({"cds-digest-types", "SHA-1 (1) is deprecated (RFC 8624)"});
   }
   return out;
 }

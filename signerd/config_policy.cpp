@@ -22,7 +22,40 @@ constexpr std::pair<const char*, policy::Seconds Kasp::*> kDurations[] = {
     {"parent-ds-ttl", &Kasp::parent_ds_ttl},
     {"parent-propagation-delay", &Kasp::parent_propagation_delay},
     {"max-zone-ttl", &Kasp::max_zone_ttl},
+    {"checkds-interval", &Kasp::checkds_interval},
 };
+
+// The parent and rollover options beyond durations (BIND names; the last
+// two are signerd's).
+void read_parent_options(ConfigReader& reader, MapReader& m, Kasp& kasp, Lines& lines) {
+  for (const char* key : {"cdnskey", "cds-digest-types", "manual-mode", "algorithm-rollover"})
+    lines[key] = m.line_of_key(key);
+  if (auto v = m.get("cdnskey")) {
+    if (auto b = reader.boolean(*v, m.field("cdnskey"))) kasp.cdnskey = *b;
+  }
+  if (auto v = m.get("manual-mode")) {
+    if (auto b = reader.boolean(*v, m.field("manual-mode"))) kasp.manual_mode = *b;
+  }
+  if (auto v = m.get("cds-digest-types")) {
+    kasp.cds_digest_types.clear();
+    reader.sequence(*v, m.field("cds-digest-types"),
+                    [&](const YAML::Node& item, const std::string& item_field) {
+                      if (auto n = reader.integer(item, item_field, 255))
+                        kasp.cds_digest_types.push_back(static_cast<uint8_t>(*n));
+                    });
+  }
+  if (auto v = m.get("algorithm-rollover")) {
+    if (auto text = reader.string(*v, m.field("algorithm-rollover"))) {
+      if (*text == "conservative") {
+        kasp.algorithm_rollover = policy::AlgorithmRollover::conservative;
+      } else if (*text == "liberal") {
+        kasp.algorithm_rollover = policy::AlgorithmRollover::liberal;
+      } else {
+        reader.error(*v, m.field("algorithm-rollover"), "'" + *text + "' is not conservative or liberal");
+      }
+    }
+  }
+}
 
 constexpr const char* kAlgorithmList =
     "RSASHA256, RSASHA512, ECDSAP256SHA256, ECDSAP384SHA384, ED25519, ED448";
@@ -133,6 +166,7 @@ Kasp read_policy(ConfigReader& reader, const YAML::Node& node, const std::string
     });
   }
   if (auto v = m.get("nsec3param")) read_nsec3(reader, *v, m.field("nsec3param"), kasp, lines);
+  read_parent_options(reader, m, kasp, lines);
   m.finish();
   if (reader.error_count() != errors_before) return kasp;  // checks on half-read values would mislead
   for (const auto& problem : policy::check(kasp)) {

@@ -41,9 +41,10 @@ uint16_t dnskey_flags(policy::Role role) {
                                    : static_cast<uint16_t>(dnssec::kDnskeyZoneKey | dnssec::kDnskeySep);
 }
 
-// Creates one key in the key store and describes it for the store.
-base::Result<store::KeyRecord> generate_key(OfflineContext& ctx, const dns::Name& zone,
-                                            const policy::KeyPolicy& want, base::TimePoint now) {
+}  // namespace
+
+base::Result<store::KeyRecord> create_key(OfflineContext& ctx, const dns::Name& zone,
+                                          const policy::KeyPolicy& want, base::TimePoint now) {
   auto alg = hsm::algorithm_from_number(want.algorithm);
   if (!alg)
     return make_error(Errc::unsupported,
@@ -67,12 +68,11 @@ base::Result<store::KeyRecord> generate_key(OfflineContext& ctx, const dns::Name
   rec.public_key = info->public_key;
   rec.key_tag = dnssec::key_tag(dnssec::make_dnskey_rdata(rec.flags, rec.algorithm, rec.public_key));
   rec.created = now;
-  // In use at once, as before the key state machine: the key is the zone's
-  // first, or replaces keys the policy no longer names.
-  rec.life = policy::in_use_since(want.role, now);
-  rec.life.lifetime = want.lifetime;
+  rec.life.lifetime = want.lifetime;  // all records hidden: nothing published yet
   return rec;
 }
+
+namespace {
 
 // Records freshly generated keys, with an audit line each, in one
 // transaction; assigns their ids.
@@ -141,11 +141,15 @@ base::Result<std::vector<store::KeyRecord>> ensure_policy_keys(OfflineContext& c
     for (const auto& k : fresh) (void)ctx.keys->remove(k.ref);
   };
   for (const auto& want : missing) {
-    auto rec = generate_key(ctx, zone, want, now);
+    auto rec = create_key(ctx, zone, want, now);
     if (!rec) {
       forget_fresh();
       return std::move(rec).error();
     }
+    // In use at once, as dnssec-signzone's keys are: sign-file signs a
+    // file, with no caches to wait for.
+    rec->life = policy::in_use_since(want.role, now);
+    rec->life.lifetime = want.lifetime;
     fresh.push_back(std::move(*rec));
   }
   auto recorded = record_keys(ctx.db, zone, fresh, now);
@@ -179,6 +183,8 @@ dnssec::SigningParams signing_params(const policy::Kasp& kasp) {
   p.jitter = kasp.signatures_jitter;
   p.refresh = kasp.signatures_refresh;
   p.dnskey_ttl = static_cast<uint32_t>(kasp.dnskey_ttl.count());
+  p.cds_digest_types = kasp.cds_digest_types;
+  p.cdnskey = kasp.cdnskey;
   if (kasp.nsec3) {
     dnssec::Nsec3Params n;
     n.iterations = kasp.nsec3->iterations;
@@ -200,7 +206,8 @@ dnssec::ZoneKeys zone_keys(OfflineContext& ctx, const std::vector<store::KeyReco
                                           .flags = r.flags,
                                           .publish = p.dnskey,
                                           .ksk = p.signs_dnskey,
-                                          .zsk = p.signs_zone});
+                                          .zsk = p.signs_zone,
+                                          .cds = p.cds});
   }
   return out;
 }

@@ -35,12 +35,22 @@ struct OfflineContext {
   base::Result<void> open_key_store();
 };
 
-// The keys that sign `zone` under `kasp`: for each key the policy lists, an
-// active stored key of that role and algorithm that the key store still
-// holds; missing ones are generated and recorded in one transaction (a key
-// generated but not recorded is removed from the key store again).
+// The keys that sign `zone` under `kasp` offline (sign-file): for each key
+// the policy lists, a stored key of that role and algorithm in use that the
+// key store still holds; missing ones are generated, in use at once, and
+// recorded in one transaction (a key generated but not recorded is removed
+// from the key store again). The daemon's keys follow the key state
+// machine instead (zone_keys.cpp).
 base::Result<std::vector<store::KeyRecord>> ensure_policy_keys(OfflineContext& ctx, const dns::Name& zone,
                                                                const policy::Kasp& kasp, base::TimePoint now);
+
+// Creates a key of the kind `want` asks for in the key store (never
+// extractable) and describes it for the store: its DNSKEY flags, tag and
+// public key, every record hidden. Not recorded: the caller adds it to the
+// store, in the transaction that links it, and removes it from the key
+// store again if that fails.
+base::Result<store::KeyRecord> create_key(OfflineContext& ctx, const dns::Name& zone,
+                                          const policy::KeyPolicy& want, base::TimePoint now);
 
 // Checks that the key store can generate and use every algorithm `kasp`
 // names. Errors: unsupported, naming the policy and the algorithm.

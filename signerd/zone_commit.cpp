@@ -15,6 +15,8 @@
 #include "dnssec/sign_diff.hpp"
 #include "signerd/zone_runtime.hpp"
 #include "signerd/zone_steps.hpp"
+#include "store/audit.hpp"
+#include "store/database.hpp"
 #include "store/zone_store.hpp"
 
 namespace signerd {
@@ -38,10 +40,29 @@ size_t records_in(const dns::ZoneDiff& diff) {
 }  // namespace
 
 base::Result<void> ZoneRuntime::commit(const ZoneChange& change) {
+  // A key event signs with its new key set; the old one stays if it fails.
+  std::optional<dnssec::ZoneKeys> previous_keys;
+  if (change.keys) {
+    previous_keys = std::exchange(keys_, change.keys->signing);
+    session_.reset();
+  }
+  auto restore_keys = [&] {
+    if (!previous_keys) return;
+    keys_ = std::move(*previous_keys);
+    session_.reset();
+  };
   auto signed_change = sign(change);
-  if (!signed_change) return std::move(signed_change).error();
+  if (!signed_change) {
+    restore_keys();
+    return std::move(signed_change).error();
+  }
+  std::optional<std::vector<store::KeyRecord>> key_records;
+  if (change.keys) key_records = stamp_key_states(*change.keys, *signed_change, ctx_.clock.now());
   const auto stored_at = std::chrono::steady_clock::now();
-  SIGNERD_TRY(store(change, *signed_change));
+  if (auto stored = store(change, *signed_change, key_records ? &*key_records : nullptr); !stored) {
+    restore_keys();
+    return stored;
+  }
   const auto committed = std::chrono::steady_clock::now() - stored_at;
   const std::string how = !signed_change->signed_diff
                               ? std::to_string(signed_change->signed_next->record_count()) + " records"
@@ -50,10 +71,44 @@ base::Result<void> ZoneRuntime::commit(const ZoneChange& change) {
                                     ", signing " + base::milliseconds_text(signed_change->signing) +
                                     ", commit " + base::milliseconds_text(committed);
   adopt(change, std::move(*signed_change));
+  if (key_records) key_records_ = std::move(*key_records);
   base::log::info(who() + ": " + change.why + ": signed serial " + std::to_string(signed_->serial()) +
                   " published (" + how + ")");
+  if (change.keys)
+    for (const auto& line : change.keys->audit) base::log::info(who() + ": " + line);
   announce(signed_->serial());
   return base::ok();
+}
+
+std::vector<store::KeyRecord> ZoneRuntime::stamp_key_states(const KeySetChange& keys,
+                                                            const SignedChange& result,
+                                                            base::TimePoint committed) const {
+  std::vector<store::KeyRecord> records = keys.records;
+  auto find = [&](int64_t id) -> store::KeyRecord* {
+    for (auto& r : records)
+      if (r.id == id) return &r;
+    return nullptr;
+  };
+  // A state is entered when the version that serves it is committed and
+  // offered (KASP.md section 2.2), not when it was decided before signing.
+  for (const auto& t : keys.transitions)
+    if (store::KeyRecord* r = find(t.key_id); r && r->life.state(t.record) == t.to)
+      r->life.set(t.record, t.to, committed);
+  // A whole-zone pass leaves every RRset signed by exactly the keys that
+  // sign the zone: the signatures of a key coming in are complete, those
+  // of a key going out gone, as of this version (the ZRRSIG waits count
+  // from here instead of an assumed re-signing delay).
+  if (result.whole_zone_pass) {
+    for (auto& r : records) {
+      if (!policy::has_record(r.role, policy::Record::zrrsig)) continue;
+      const policy::RecordState z = r.life.state(policy::Record::zrrsig);
+      if (z == policy::RecordState::rumoured && !r.life.signatures.complete)
+        r.life.signatures.complete = committed;
+      if (z == policy::RecordState::unretentive && !r.life.signatures.gone)
+        r.life.signatures.gone = committed;
+    }
+  }
+  return records;
 }
 
 base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& change) {
@@ -115,16 +170,41 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign_whole(
   return out;
 }
 
-base::Result<void> ZoneRuntime::store(const ZoneChange& change, const SignedChange& result) {
+base::Result<void> ZoneRuntime::store(const ZoneChange& change, const SignedChange& result,
+                                      const std::vector<store::KeyRecord>* key_records) {
   const base::TimePoint now = ctx_.clock.now();
   std::lock_guard lock(ctx_.offline_lock);
-  if (!result.signed_diff)
-    return store::save_snapshot(ctx_.offline.db, *result.unsigned_next, *result.signed_next, now);
-  const auto& diff = std::get<dns::ZoneDiff>(change.content);
-  SIGNERD_TRY(store::append_update(ctx_.offline.db, config_.name, diff, *result.signed_diff, now));
+  store::Database& db = ctx_.offline.db;
+  // The version, the key states it enacts and their audit lines: one
+  // transaction (save_snapshot and append_update nest in it).
+  auto tx = store::Transaction::begin(db);
+  if (!tx) return std::move(tx).error();
+  if (!result.signed_diff) {
+    SIGNERD_TRY(store::save_snapshot(db, *result.unsigned_next, *result.signed_next, now));
+  } else {
+    SIGNERD_TRY(store::append_update(db, config_.name, std::get<dns::ZoneDiff>(change.content),
+                                     *result.signed_diff, now));
+  }
+  if (key_records != nullptr) {
+    for (const auto& r : *key_records) {
+      auto old = std::find_if(key_records_.begin(), key_records_.end(),
+                              [&](const store::KeyRecord& k) { return k.id == r.id; });
+      if (old != key_records_.end() && old->life == r.life) continue;
+      SIGNERD_TRY(store::set_key_lifecycle(db, r.id, r.life));
+    }
+    for (const auto& line : change.keys->audit) {
+      auto logged = store::audit(db, now, config_.name, "key-state", line);
+      if (!logged) return std::move(logged).error();
+    }
+  }
+  SIGNERD_TRY(tx->commit());
+  if (result.signed_diff) compact_if_due(std::get<dns::ZoneDiff>(change.content), result, now);
+  return base::ok();
+}
+
+void ZoneRuntime::compact_if_due(const dns::ZoneDiff& diff, const SignedChange& result, base::TimePoint now) {
   records_since_compact_ += records_in(diff) + records_in(*result.signed_diff);
-  if (records_since_compact_ < std::max(kCompactMinRecords, result.signed_next->record_count() / 8))
-    return base::ok();
+  if (records_since_compact_ < std::max(kCompactMinRecords, result.signed_next->record_count() / 8)) return;
   records_since_compact_ = 0;
   if (auto compacted =
           store::compact(ctx_.offline.db, config_.name, *result.unsigned_next, *result.signed_next, now);
@@ -135,7 +215,6 @@ base::Result<void> ZoneRuntime::store(const ZoneChange& change, const SignedChan
                                          std::chrono::hours(24 * 30), now);
       !pruned)
     base::log::warn(who() + ": pruning the stored journal failed: " + pruned.error().detail);
-  return base::ok();
 }
 
 void ZoneRuntime::adopt(const ZoneChange& change, SignedChange result) {

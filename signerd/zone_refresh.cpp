@@ -113,11 +113,25 @@ base::Result<void> ZoneRuntime::apply_transfer(xfr::TransferResult& transfer, co
       }
       // A whole new zone while we hold one: sign only the difference, so
       // unchanged signatures stay and secondaries can still use IXFR.
-      ZoneChange change{dns::ZoneDiff{}, upstream_soa, "AXFR from " + peer + took, {}};
-      if (view_ && signed_)
+      ZoneChange change{dns::ZoneDiff{}, upstream_soa, "AXFR from " + peer + took, {}, std::nullopt};
+      if (view_ && signed_) {
         change.content = dns::diff_versions(*view_, **view);
-      else
+      } else {
+        // The first signed version enacts the key states the state
+        // machine takes for it (a first key: DNSKEY and signatures
+        // introduced together, KASP.md section 1.4).
         change.content = std::move(*view);
+        auto ev = evaluate_keys(now);
+        if (!ev) {
+          done = std::move(ev).error();
+          break;
+        }
+        key_wakeup_ = ev->next_wakeup;
+        change.keys = key_set_change(*ev);
+        done = commit(change);
+        show_keys(&*ev);
+        break;
+      }
       done = commit(change);
       break;
     }
@@ -133,7 +147,7 @@ base::Result<void> ZoneRuntime::apply_transfer(xfr::TransferResult& transfer, co
         done = std::move(change).error();
         break;
       }
-      done = commit(ZoneChange{std::move(*change), new_soa, "IXFR from " + peer + took, {}});
+      done = commit(ZoneChange{std::move(*change), new_soa, "IXFR from " + peer + took, {}, std::nullopt});
       break;
     }
   }

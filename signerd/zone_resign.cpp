@@ -68,7 +68,7 @@ base::Result<void> ZoneRuntime::commit_slice(std::span<const dns::Name> names, b
     base::log::warn(who() + ": signatures near expiry and no change from the primary: serial " +
                     std::to_string(serial) +
                     " (and the refresh's next slices) published ahead of the primary's");
-  return commit(ZoneChange{std::move(*change), std::nullopt, "signature refresh", names});
+  return commit(ZoneChange{std::move(*change), std::nullopt, "signature refresh", names, std::nullopt});
 }
 
 }  // namespace signerd

@@ -80,10 +80,11 @@ asio::awaitable<void> ZoneRuntime::run() {
     const bool reached = co_await refresh_from_primaries();
     if (stop_requested_ || ctx_.stopping) break;
     if (signed_ && refresh_due(ctx_.clock.now())) co_await refresh_signatures();
+    if (key_wakeup_ && *key_wakeup_ <= ctx_.clock.now()) run_key_event();
     const base::TimePoint now = ctx_.clock.now();
     const auto expiry = expiration_time(earliest_expiration_, now);
     const base::TimePoint next =
-        zone_timers(upstream_soa_, reached, expiry, kasp_.signatures_refresh, std::nullopt, now).next(now);
+        zone_timers(upstream_soa_, reached, expiry, kasp_.signatures_refresh, key_wakeup_, now).next(now);
     status_.with_lock([&](ZoneStatus& s) { s.next_refresh = next; });
     if (woken_) continue;
     wake_timer_.expires_after(std::max(seconds{0}, next - ctx_.clock.now()));
@@ -94,24 +95,25 @@ asio::awaitable<void> ZoneRuntime::run() {
 }
 
 base::Result<void> ZoneRuntime::resume() {
-  // SoftHSM 2.6 fails key generation now and then (CKR_GENERAL_ERROR) while
-  // other sessions sign: generate only while no zone signs.
-  std::lock_guard signing(ctx_.signing_lock);
-  std::lock_guard lock(ctx_.offline_lock);
-  auto records = ensure_policy_keys(ctx_.offline, config_.name, kasp_, ctx_.clock.now());
-  if (!records) return std::move(records).error();
-  keys_ = zone_keys(ctx_.offline, *records);
-  status_.with_lock([&](ZoneStatus& s) {
-    s.keys.clear();
-    for (const auto& k : *records)
-      s.keys.push_back({k.key_tag, k.algorithm, std::string(policy::role_name(k.role)),
-                        std::string(policy::summary(k.role, k.life))});
-  });
+  {
+    std::lock_guard lock(ctx_.offline_lock);
+    auto records = store::list_keys(ctx_.offline.db, config_.name);
+    if (!records) return std::move(records).error();
+    key_records_ = std::move(*records);
+  }
+  if (auto present = check_keys_present(); !present) record_error(present.error().detail);
+  keys_ = zone_keys(ctx_.offline, key_records_);
+  show_keys(nullptr);
   const auto loading = std::chrono::steady_clock::now();
-  auto stored = store::load_zone(ctx_.offline.db, config_.name);
+  auto stored = [&] {
+    std::lock_guard lock(ctx_.offline_lock);
+    return store::load_zone(ctx_.offline.db, config_.name);
+  }();
   if (!stored) return std::move(stored).error();
   if (!*stored) {
     base::log::info(who() + ": nothing stored yet; waiting for the first transfer");
+    // The keys are made ahead of need; the first signing enacts their states.
+    run_key_event();
     return base::ok();
   }
   view_ = (*stored)->unsigned_version;
@@ -132,7 +134,16 @@ base::Result<void> ZoneRuntime::resume() {
   // of the last commit (a kill between commit and answer, or it was down)
   // hears of the served serial now, not at its SOA retry timer.
   announce(signed_->serial());
+  run_key_event();
   return base::ok();
+}
+
+void ZoneRuntime::run_key_event() {
+  if (auto done = key_event(); !done) {
+    record_error("key event: " + done.error().detail);
+    // Not a spin: try again in a minute (a key store back, a disk with room).
+    key_wakeup_ = ctx_.clock.now() + std::chrono::minutes(1);
+  }
 }
 
 }  // namespace signerd

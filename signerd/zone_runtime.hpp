@@ -7,6 +7,7 @@
 //   zone_commit.cpp   the one commit path: sign -> store -> publish -> NOTIFY
 //   zone_resign.cpp   signature refresh in slices
 //   zone_notify.cpp   NOTIFY out, until answered
+//   zone_keys.cpp     key events: the key state machine's steps
 // The pure steps they use are in zone_steps.hpp and zone_timers.hpp. Does
 // not own: the network servers, the signing engine, the store's schema.
 //
@@ -27,15 +28,28 @@
 #include "dns/zone_version.hpp"
 #include "dnssec/sign_change.hpp"
 #include "dnssec/zone_signer.hpp"
+#include "policy/evaluate.hpp"
 #include "policy/kasp.hpp"
 #include "signerd/config.hpp"
 #include "signerd/daemon_context.hpp"
 #include "signerd/zone_status.hpp"
+#include "store/keys.hpp"
 #include "xfr/transfer_in.hpp"
 #include "xfr/tsig.hpp"
 #include "xfr/zone_catalog.hpp"
 
 namespace signerd {
+
+// A new key set that a change enacts (a key event): the keys to sign with
+// and the key rows to store with the version, in its transaction, with an
+// audit line each (KASP.md section 1.5: a state is entered when the version
+// that serves it is committed and offered, so last_change is stamped then).
+struct KeySetChange {
+  dnssec::ZoneKeys signing;
+  std::vector<store::KeyRecord> records;        // every key of the zone, as after this change
+  std::vector<policy::Transition> transitions;  // re-stamped at the commit
+  std::vector<std::string> audit;               // "key 12345 (id 7) dnskey hidden -> rumoured"
+};
 
 // One change on its way through the commit path (README "Data flow" steps
 // 3 to 5), whatever made it: the primary, a refresh slice, a key event.
@@ -46,6 +60,7 @@ struct ZoneChange {
   std::optional<dns::RRset> upstream_soa;  // the primary's SOA this change brings
   std::string why;                         // for the log: "IXFR from 192.0.2.1@53 (…)"
   std::span<const dns::Name> refresh;      // names whose signatures are due (a refresh slice)
+  std::optional<KeySetChange> keys;        // a key event's new key set
 };
 
 class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
@@ -97,7 +112,14 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   base::Result<void> commit(const ZoneChange& change);
   base::Result<SignedChange> sign(const ZoneChange& change);
   base::Result<SignedChange> sign_whole(std::shared_ptr<const dns::ZoneVersion> view);
-  base::Result<void> store(const ZoneChange& change, const SignedChange& result);
+  // The key rows as the version enacts them: transitions stamped at
+  // `committed`, signature observations after a whole-zone pass.
+  std::vector<store::KeyRecord> stamp_key_states(const KeySetChange& keys, const SignedChange& result,
+                                                 base::TimePoint committed) const;
+  // Commits the version (and `key_records`, when a key event) in one transaction.
+  base::Result<void> store(const ZoneChange& change, const SignedChange& result,
+                           const std::vector<store::KeyRecord>* key_records);
+  void compact_if_due(const dns::ZoneDiff& diff, const SignedChange& result, base::TimePoint now);
   void adopt(const ZoneChange& change, SignedChange result);
   void publish(std::shared_ptr<const dns::ZoneVersion> signed_version,
                std::optional<dns::ZoneDiff> signed_diff);
@@ -114,6 +136,29 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   base::Result<void> commit_slice(std::span<const dns::Name> names, bool first_of_pass);
   // True when some RRSIG expires within params_.refresh of `now`.
   bool refresh_due(base::TimePoint now) const;
+
+  // zone_keys.cpp: the key event. Runs the key state machine at the
+  // clock's now, creates the keys it asks for (HSM, then the store), and
+  // commits what it decided: a new version when the publication changes
+  // (through commit(), the key states in its transaction), the states
+  // alone when only waits ended. Sets key_wakeup_.
+  base::Result<void> key_event();
+  // key_event(), its failure recorded (and tried again in a minute).
+  void run_key_event();
+  // The state machine's run with the keys it asked for created and
+  // adopted; key_records_ then holds them.
+  base::Result<policy::Evaluation> evaluate_keys(base::TimePoint now);
+  base::Result<void> create_requested_keys(const std::vector<policy::KeyRequest>& requests,
+                                           base::TimePoint now);
+  // The KeySetChange that enacts `ev`, or nullopt when nothing changed.
+  std::optional<KeySetChange> key_set_change(const policy::Evaluation& ev) const;
+  // Stores key rows and their audit lines without a zone change.
+  base::Result<void> store_key_states(const KeySetChange& change);
+  // Checks every key the zone serves is in the key store: a key whose
+  // private half is missing is never rolled away silently (BIND #2596).
+  base::Result<void> check_keys_present();
+  void purge_keys(const std::vector<int64_t>& ids);
+  void show_keys(const policy::Evaluation* ev);
 
   // zone_notify.cpp: NOTIFY of `serial` to every secondary, each until it answers.
   void announce(uint32_t serial);
@@ -143,6 +188,9 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::optional<uint32_t> earliest_expiration_;             // RRSIG wire time
   std::optional<dns::Name> refresh_from_;                   // where the next refresh slice starts
   std::optional<std::pair<IpAddress, uint32_t>> notified_;  // primary and serial of the last NOTIFY
+  std::vector<store::KeyRecord> key_records_;               // the zone's keys as stored
+  std::optional<base::TimePoint> key_wakeup_;               // when the key state machine runs next
+  bool keys_missing_ = false;                               // a served key is not in the key store
 
   std::atomic<std::shared_ptr<const xfr::ServedZone>> served_;
   base::LockGuarded<ZoneStatus> status_;

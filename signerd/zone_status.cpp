@@ -48,6 +48,7 @@ bool ZoneStatus::healthy(base::TimePoint now, std::string* why) const {
     return fail("a signature expires at " + iso_time(*earliest_expiry) + ", within the refresh window");
   if (expired_upstream)
     return fail("primaries unreachable past SOA expire since " + iso_time(*expired_upstream));
+  if (key_error) return fail(*key_error);
   return true;
 }
 
@@ -86,9 +87,20 @@ std::string to_json(const ZoneStatus& s, base::TimePoint now) {
     field(one, "algorithm", std::to_string(k.algorithm));
     field(one, "role", quoted(k.role));
     field(one, "state", quoted(k.state));
+    field(one, "id", std::to_string(k.id));
+    field(one, "goal", quoted(k.goal));
+    static constexpr const char* kRecordNames[] = {"dnskey", "krrsig", "zrrsig", "ds"};
+    std::string records = "{";
+    for (size_t i = 0; i < k.records.size() && i < 4; ++i)
+      field(records, kRecordNames[i], quoted(k.records[i]));
+    field(one, "records", records + "}");
+    field(one, "next", quoted(k.next));
+    field(one, "next_time", time_or_null(k.next_time));
     keys += one + "}";
   }
   field(out, "keys", keys + "]");
+  field(out, "next_key_event", time_or_null(s.next_key_event));
+  field(out, "key_error", s.key_error ? quoted(*s.key_error) : "null");
   std::string errors = "[";
   for (const auto& e : s.errors) {
     if (errors.size() > 1) errors += ',';

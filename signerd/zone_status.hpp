@@ -18,7 +18,12 @@ struct KeyStatus {
   uint16_t tag = 0;
   uint8_t algorithm = 0;
   std::string role;
-  std::string state;
+  std::string state;                 // policy::summary: "active", "published", …
+  std::string goal;                  // "omnipresent" or "hidden"
+  std::vector<std::string> records;  // DNSKEY, KRRSIG, ZRRSIG, DS states ("-": the role has none)
+  std::string next;                  // the next transition and what it waits for
+  std::optional<base::TimePoint> next_time;
+  int64_t id = 0;  // the store's key id
 };
 
 struct NotifyStatus {
@@ -43,7 +48,9 @@ struct ZoneStatus {
   std::optional<base::TimePoint> expired_upstream;  // SOA expire passed: primaries unreachable since
   std::chrono::seconds refresh_window{0};           // policy signatures-refresh
   std::vector<KeyStatus> keys;
-  std::vector<std::string> errors;  // the current problems, newest last
+  std::optional<base::TimePoint> next_key_event;  // when the key state machine runs next
+  std::optional<std::string> key_error;           // a served key is missing from the key store
+  std::vector<std::string> errors;                // the current problems, newest last
   uint64_t signatures_made = 0;
   uint64_t versions_published = 0;
 

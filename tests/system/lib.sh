@@ -233,6 +233,60 @@ CONF
   sys__wait_up "$name" "$(cat "$dir/pid")" "$port" "$zone" "$dir/named.log"
 }
 
+# sys_trust_anchor PORT ZONE — prints a named `trust-anchors` clause with
+# the DNSKEYs of flags 257 that 127.0.0.1#PORT serves for ZONE as static
+# keys; fails when there are none.
+sys_trust_anchor() {
+  local port=$1 zone=$2 keys
+  keys=$(dig +short +norec -p "$port" @127.0.0.1 "$zone" DNSKEY | awk '$1 == 257')
+  [[ -n "$keys" ]] || sys_fail "no KSK (DNSKEY flags 257) for $zone at port $port" || return 1
+  echo "trust-anchors {"
+  awk -v z="${zone%.}." '{k = ""; for (i = 4; i <= NF; i++) k = k $i; printf "  \"%s\" static-key %s %s %s \"%s\";\n", z, $1, $2, $3, k}' <<<"$keys"
+  echo "};"
+}
+
+# sys_start_named_resolver NAME PORT ZONE AUTH_PORT ANCHORS — starts BIND as
+# a validating resolver on 127.0.0.1#PORT that asks 127.0.0.1#AUTH_PORT for
+# everything in ZONE (forward only) and validates with the trust-anchors
+# clause ANCHORS (sys_trust_anchor). It caches as resolvers do (TTLs as
+# served, no SERVFAIL cache), so a test that queries it throughout a key
+# rollover sees what a real resolver's users see. The root hints point at
+# 127.0.0.1: nothing leaves loopback. Waits until it answers.
+sys_start_named_resolver() {
+  sys__need_work || return 1
+  local name=$1 port=$2 zone=$3 auth_port=$4 anchors=$5
+  local dir="$SYS_WORK/$name"
+  mkdir -p "$dir"
+  printf '. 3600000 NS root.\nroot. 3600000 A 127.0.0.1\n' >"$dir/hints.db"
+  cat >"$dir/named.conf" <<CONF
+options {
+  directory "$dir";
+  listen-on port $port { 127.0.0.1; };
+  listen-on-v6 { none; };
+  pid-file "$dir/named.pid";
+  session-keyfile "$dir/session.key";
+  managed-keys-directory "$dir";
+  recursion yes;
+  allow-recursion { 127.0.0.1; };
+  dnssec-validation yes;
+  servfail-ttl 0;
+  notify no;
+};
+$anchors
+zone "." { type hint; file "$dir/hints.db"; };
+zone "$zone" { type forward; forward only; forwarders { 127.0.0.1 port $auth_port; }; };
+CONF
+  sys__start_named "$name" "$dir" || return 1
+  local pid i
+  pid=$(cat "$dir/pid")
+  for ((i = 0; i < 100; i++)); do
+    if dig +time=1 +tries=1 -p "$port" @127.0.0.1 "$zone" SOA >/dev/null 2>&1; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$dir/named.log" >&2; sys_fail "$name exited"; return 1; }
+    sleep 0.2
+  done
+  sys_fail "$name did not answer on port $port within 20 s"
+}
+
 # sys_rndc NAME ARGS... — runs rndc against the named started as NAME
 # (e.g. `sys_rndc primary reload example.test`).
 sys_rndc() {
@@ -364,14 +418,8 @@ sys_axfr() {
 sys_delv_validate() {
   sys__need_work || return 1
   local port=$1 zone=$2 qname=$3 qtype=$4
-  local anchors="$SYS_WORK/anchors.$zone.$port.conf" keys out
-  keys=$(dig +short +norec -p "$port" @127.0.0.1 "$zone" DNSKEY | awk '$1 == 257')
-  [[ -n "$keys" ]] || sys_fail "no KSK (DNSKEY flags 257) for $zone at port $port" || return 1
-  {
-    echo "trust-anchors {"
-    awk -v z="${zone%.}." '{k = ""; for (i = 4; i <= NF; i++) k = k $i; printf "  \"%s\" static-key %s %s %s \"%s\";\n", z, $1, $2, $3, k}' <<<"$keys"
-    echo "};"
-  } >"$anchors"
+  local anchors="$SYS_WORK/anchors.$zone.$port.conf" out
+  sys_trust_anchor "$port" "$zone" >"$anchors" || return 1
   out=$(delv -a "$anchors" +root="${zone%.}." -p "$port" @127.0.0.1 "$qname" "$qtype" 2>&1) || true
   if grep -qE '^; (negative response, )?fully validated' <<<"$out"; then return 0; fi
   echo "$out" >&2

@@ -185,6 +185,33 @@ TEST(Config, WrongTypesAreErrors) {
                "signerd.yaml:3: policies[0].nsec3param.iterations: expected a whole number");
 }
 
+// The parent and rollover options (BIND names; algorithm-rollover and
+// checkds-interval are signerd's).
+TEST(Config, ParentAndRolloverOptionsAreRead) {
+  auto r = parse_config(
+      "policies:\n  - name: p\n    keys: [{role: csk}]\n    cdnskey: false\n    cds-digest-types: [2, 4]\n   "
+      " manual-mode: true\n"
+      "    algorithm-rollover: liberal\n    checkds-interval: 5m\n",
+      "signerd.yaml");
+  ASSERT_TRUE(r) << r.error().to_string();
+  const auto p = r->find_policy("p");
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->cdnskey);
+  EXPECT_EQ(p->cds_digest_types, (std::vector<uint8_t>{2, 4}));
+  EXPECT_TRUE(p->manual_mode);
+  EXPECT_EQ(p->algorithm_rollover, policy::AlgorithmRollover::liberal);
+  EXPECT_EQ(p->checkds_interval, std::chrono::minutes(5));
+  auto defaults = parse_config("policies:\n  - name: p\n    keys: [{role: csk}]\n", "signerd.yaml");
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->find_policy("p")->cdnskey);
+  EXPECT_EQ(defaults->find_policy("p")->cds_digest_types, (std::vector<uint8_t>{2}));
+  EXPECT_EQ(defaults->find_policy("p")->algorithm_rollover, policy::AlgorithmRollover::conservative);
+  expect_error("policies:\n  - name: p\n    keys: [{role: csk}]\n    algorithm-rollover: fast\n",
+               "signerd.yaml:4: policies[0].algorithm-rollover: 'fast' is not conservative or liberal");
+  expect_error("policies:\n  - name: p\n    cdnskey: maybe\n",
+               "signerd.yaml:3: policies[0].cdnskey: expected true or false, got 'maybe'");
+}
+
 TEST(Config, InlineSecretsAreRefused) {
   expect_error(
       "tsig:\n  - name: k\n    secret: c2VjcmV0\n",

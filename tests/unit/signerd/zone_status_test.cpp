@@ -50,16 +50,38 @@ TEST(ZoneStatus, UnhealthyPastTheSoaExpire) {
   EXPECT_NE(why.find("unreachable"), std::string::npos) << why;
 }
 
+TEST(ZoneStatus, UnhealthyWhenAServedKeyIsMissing) {
+  ZoneStatus s = serving();
+  s.key_error = "key csk 12345 (id 7) is in the store but not in the key store";
+  std::string why;
+  EXPECT_FALSE(s.healthy(kNow, &why));
+  EXPECT_NE(why.find("not in the key store"), std::string::npos) << why;
+  EXPECT_NE(to_json(s, kNow).find("\"key_error\":\"key csk 12345"), std::string::npos);
+}
+
 TEST(ZoneStatus, JsonEscapesAndSaysWhy) {
   ZoneStatus s = serving();
   s.errors.push_back("transfer from 192.0.2.1@53 failed: \"bad\"\n");
-  s.keys.push_back({12345, 13, "csk", "active"});
+  KeyStatus key{12345,
+                13,
+                "csk",
+                "active",
+                "omnipresent",
+                {"omnipresent", "omnipresent", "rumoured", "hidden"},
+                "zrrsig rumoured -> omnipresent at 2026-12-04T12:00:00Z",
+                kNow + hours{24},
+                7};
+  s.keys.push_back(key);
   s.signed_serial.reset();
   const std::string json = to_json(s, kNow);
   EXPECT_NE(json.find("\"signed_serial\":null"), std::string::npos) << json;
   EXPECT_NE(json.find("\\\"bad\\\"\\n"), std::string::npos) << json;
-  EXPECT_NE(json.find("{\"tag\":12345,\"algorithm\":13,\"role\":\"csk\",\"state\":\"active\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      json.find("{\"tag\":12345,\"algorithm\":13,\"role\":\"csk\",\"state\":\"active\",\"id\":7,"
+                "\"goal\":\"omnipresent\",\"records\":{\"dnskey\":\"omnipresent\",\"krrsig\":"
+                "\"omnipresent\",\"zrrsig\":\"rumoured\",\"ds\":\"hidden\"},\"next\":\"zrrsig rumoured -> "
+                "omnipresent at 2026-12-04T12:00:00Z\",\"next_time\":\"2026-11-24T12:00:00Z\"}"),
+      std::string::npos)
       << json;
   EXPECT_NE(json.find("\"healthy\":false"), std::string::npos) << json;
   EXPECT_NE(json.find("\"earliest_signature_expiry\":\"2026-12-03T12:00:00Z\""), std::string::npos) << json;

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# A ZSK rollover by pre-publication (RFC 6781 section 4.1.1.1), driven by
+# the key state machine, watched from where users stand:
+#   BIND primary --> signerd --> BIND secondary <-- validating BIND resolver
+# The resolver trusts the zone's KSK (which does not roll here) and caches
+# as resolvers do; a watcher asks it for a name and for a name that does not
+# exist every 0.3 s from the first signing to the end.
+# Policy: KSK unlimited, ZSK lifetime 90 s, dnskey-ttl 5 s, max-zone-ttl
+# 10 s (the zone's TTLs are 10 s), zone-propagation-delay 2 s, safeties 2 s,
+# signatures valid 5 min and refreshed 4 min before expiry, purge-keys 15 s.
+# Checks: while the successor's DNSKEY spreads, the old ZSK still signs; the
+# old ZSK's signatures are withdrawn only after that; the old ZSK ends hidden everywhere and purged
+# (gone from the store and the token); a kill -9 in the middle of the roll
+# resumes it; the secondary follows every serial; no answer from the
+# resolver was ever SERVFAIL or lacked the AD bit (0 of N); dnssec-verify
+# accepts the secondary's copy at the end.
+#   zsk_rollover.sh SIGNERD_BINARY
+source "$(dirname "$0")/prelude.sh" "$@"
+
+zone=roll.test
+primary_port=$(sys_free_port)
+signer_port=$(sys_free_port)
+http_port=$(sys_free_port)
+bind2_port=$(sys_free_port)
+resolver_port=$(sys_free_port)
+
+cat >"$SYS_WORK/$zone.zone" <<ZONE
+\$ORIGIN $zone.
+\$TTL 10
+@        SOA  ns1 hostmaster 2026120301 3600 600 86400 10
+@        NS   ns1
+ns1      A    127.0.0.1
+www      A    192.0.2.80
+mail     A    192.0.2.25
+ZONE
+
+step "BIND primary on $primary_port"
+sys_start_named_primary primary "$primary_port" "$zone" "$SYS_WORK/$zone.zone" "$signer_port" >/dev/null
+step "SoftHSM2 token"
+signerd_token
+cat >"$SYS_WORK/signerd.yaml" <<CONF
+$(signerd_config_head "$signer_port" "$http_port")
+policies:
+  - name: roll
+    keys: [{role: ksk, lifetime: unlimited, algorithm: ecdsap256sha256},
+           {role: zsk, lifetime: 90s, algorithm: ecdsap256sha256}]
+    dnskey-ttl: 5s
+    max-zone-ttl: 10s
+    zone-propagation-delay: 2s
+    publish-safety: 2s
+    retire-safety: 2s
+    purge-keys: 15s
+    signatures-validity: 5m
+    signatures-validity-dnskey: 5m
+    signatures-refresh: 4m
+    signatures-jitter: 0s
+zones:
+  - name: $zone
+    primaries: [{address: 127.0.0.1@$primary_port}]
+    notify: [{address: 127.0.0.1@$bind2_port}]
+    allow-transfer: [{address: 127.0.0.1}]
+    policy: roll
+CONF
+"$signerd_bin" --config "$SYS_WORK/signerd.yaml" --check
+
+run=0
+start_signerd() {
+  run=$((run + 1))
+  log=$SYS_WORK/signerd.$run.log
+  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" >"$log" 2>&1 &
+  signerd_pid=$!
+  sys_track_pid "$signerd_pid"
+}
+status_keys() { # python expression over the list k of this zone's keys
+  curl -fsS "http://127.0.0.1:$http_port/status" | python3 -c '
+import json, sys
+k = [z for z in json.load(sys.stdin)["zones"] if z["zone"].rstrip(".") == sys.argv[1]][0]["keys"]
+print(eval(sys.argv[2]))' "$zone" "$1"
+}
+zsk_count() { # the ZSKs (flags 256) in the DNSKEY RRset at PORT
+  dig +norec +nocmd +noall +answer -p "$1" @127.0.0.1 "$zone" DNSKEY | awk '$4 == "DNSKEY" && $5 == 256' | wc -l
+}
+two_zsks() { (($(zsk_count "$signer_port") >= 2)); }
+wait_until() { # SECONDS DESCRIPTION COMMAND...
+  local timeout=$1 what=$2 start=$SECONDS
+  shift 2
+  while ((SECONDS - start < timeout)); do
+    "$@" && return 0
+    sleep 0.5
+  done
+  fail "$what: not within ${timeout} s"
+}
+
+step "signerd on $signer_port, BIND secondary on $bind2_port"
+start_signerd
+sys_wait_serial "$signer_port" "$zone" 2026120301 60 || fail "signerd did not serve the signed zone"
+sys_start_named_secondary bind2 "$bind2_port" "$zone" "$signer_port" >/dev/null
+sys_wait_serial "$bind2_port" "$zone" 2026120301 || fail "the secondary did not load the signed zone"
+first_zsk=$(status_keys '[x["tag"] for x in k if x["role"] == "zsk"][0]')
+echo "   first ZSK $first_zsk"
+
+step "validating resolver on $resolver_port (trust anchor: the KSK), queried every 0.3 s"
+sys_start_named_resolver resolver "$resolver_port" "$zone" "$bind2_port" "$(sys_trust_anchor "$signer_port" "$zone")"
+watch_resolver() {
+  set +e
+  local out status
+  while :; do
+    for q in "www.$zone A" "nxname.$zone A"; do
+      # shellcheck disable=SC2086
+      out=$(dig +dnssec +time=2 +tries=1 -p "$resolver_port" @127.0.0.1 $q 2>&1)
+      status=$(awk '/status:/ {gsub(",", "", $6); print $6; exit}' <<<"$out")
+      if [[ $status == NOERROR || $status == NXDOMAIN ]] && grep -qE 'flags:[^;]* ad[ ;]' <<<"$out"; then
+        echo "ok $q" >>"$SYS_WORK/answers"
+      else
+        { echo "BAD $(date +%T) $q status=$status"; echo "$out"; } >>"$SYS_WORK/answers"
+      fi
+    done
+    sleep 0.3
+  done
+}
+watch_resolver &
+watcher=$!
+sys_track_pid "$watcher"
+
+step "the successor ZSK is published; the old one signs on"
+wait_until 150 "a second ZSK in signerd's DNSKEY RRset" two_zsks
+second_zsk=$(status_keys '[x["tag"] for x in k if x["role"] == "zsk" and x["tag"] != '"$first_zsk"'][0]')
+echo "   successor ZSK $second_zsk published"
+# No DS is at a parent here (the KSK's DS stays rumoured), so the state
+# machine may let the successor sign at once (KASP.md section 1.4: no chain
+# of trust yet); what keeps a resolver that trusts the KSK safe is that the
+# old ZSK goes on signing until the successor's DNSKEY is in every cache.
+[[ $(status_keys '[x["records"]["zrrsig"] for x in k if x["tag"] == '"$first_zsk"'][0]') == omnipresent ]] ||
+  fail "the old ZSK stopped signing before its successor's DNSKEY is everywhere"
+
+step "kill -9 in the middle of the roll, then restart"
+kill -9 "$signerd_pid"
+wait "$signerd_pid" 2>/dev/null || true
+start_signerd
+sys_wait_serial "$signer_port" "$zone" 2026120301 30 || fail "signerd did not come back"
+
+step "the roll completes: the old ZSK hidden everywhere, then purged"
+old_gone() { [[ $(status_keys "len([x for x in k if x['tag'] == $first_zsk])") == 0 ]]; }
+wait_until 150 "ZSK $first_zsk purged" old_gone
+grep -h "purged zsk $first_zsk" "$SYS_WORK"/signerd.*.log >/dev/null || fail "no purge logged for ZSK $first_zsk"
+[[ $(status_keys "[x['records']['zrrsig'] for x in k if x['tag'] == $second_zsk][0]") == omnipresent ]] ||
+  fail "the new ZSK's signatures are not omnipresent at the end"
+grep -h "zsk $first_zsk (id [0-9]*) zrrsig omnipresent -> unretentive" "$SYS_WORK"/signerd.*.log >/dev/null ||
+  fail "the old ZSK's signatures were never withdrawn"
+sys_wait_serial "$bind2_port" "$zone" "$(sys_soa_serial "$signer_port" "$zone")" 30 ||
+  fail "the secondary did not follow"
+sleep 2
+
+kill "$watcher"
+wait "$watcher" 2>/dev/null || true
+good=$(grep -c '^ok' "$SYS_WORK/answers" || true)
+bad=$(grep -c '^BAD' "$SYS_WORK/answers" || true)
+echo "   resolver answers: $good validated, $bad not"
+if ((bad > 0)); then
+  grep -A30 -m3 '^BAD' "$SYS_WORK/answers"
+  fail "$bad answers from the validating resolver were not validated during the roll"
+fi
+((good > 100)) || fail "only $good answers: the watcher did not run"
+file=$(sys_named_zone_file bind2 "$zone")
+dnssec-verify -q -z -o "$zone" "$file" >"$SYS_WORK/verify.out" 2>&1 ||
+  { cat "$SYS_WORK/verify.out"; fail "dnssec-verify rejects the secondary's copy"; }
+echo "zsk_rollover: ok"
