@@ -29,7 +29,11 @@ Result<std::vector<uint8_t>> build_query(const QuerySpec& spec, TsigClient* tsig
       }
     }
   }
-  if (spec.edns) b.set_edns(dns::Edns{});
+  if (spec.edns) {
+    dns::Edns edns;
+    edns.dnssec_ok = spec.dnssec_ok;
+    b.set_edns(edns);
+  }
   std::vector<uint8_t> wire = std::move(b).finish();
   if (tsig != nullptr) SIGNERD_TRY(tsig->sign_request(wire, now));
   return wire;

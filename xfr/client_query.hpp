@@ -27,6 +27,7 @@ struct QuerySpec {
   uint16_t id = 0;
   const dns::RRset* authority = nullptr;  // IXFR: the client's SOA (RFC 1995 section 3)
   bool edns = false;                      // UDP: advertise 1232 octets (RFC 6891)
+  bool dnssec_ok = false;                 // with edns: the DO bit, RRSIGs wanted (RFC 3225)
 };
 
 // The request's wire form; signed when `tsig` is set. Errors: those of
