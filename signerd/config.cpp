@@ -161,6 +161,17 @@ void read_zone_options(ConfigReader& r, MapReader& m, const Config& config, Zone
   if (auto v = m.get("primaries"))
     read_peers(r, *v, m.field("primaries"), config, zone.primaries, dns_address);
   if (auto v = m.get("notify")) read_peers(r, *v, m.field("notify"), config, zone.notify, dns_address);
+  if (auto v = m.get("parental-agents")) {
+    read_peers(r, *v, m.field("parental-agents"), config, zone.parental_agents, dns_address);
+    // Both BIND and Knot trust an unauthenticated DS answer here; we do
+    // not (KASP.md 4.4), and DNSSEC validation of the answer is not built.
+    for (size_t i = 0; i < zone.parental_agents.size(); ++i) {
+      if (!zone.parental_agents[i].key)
+        r.error(*v, m.field("parental-agents") + "[" + std::to_string(i) + "]",
+                "a parental agent needs a TSIG key (key: NAME): its DS answers are trusted only when "
+                "authenticated, and DNSSEC validation of DS answers is not built yet");
+    }
+  }
   if (auto v = m.get("allow-transfer")) {
     read_peers(r, *v, m.field("allow-transfer"), config, zone.allow_transfer, parse_address_prefix);
   }

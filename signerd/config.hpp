@@ -110,6 +110,10 @@ struct ZoneConfig {
   std::vector<Peer> primaries;
   std::vector<Peer> notify;
   std::vector<TransferAcl> allow_transfer;
+  // Where the parent's DS RRset is asked for (KASP.md 4.5): every address,
+  // each round. Each needs a TSIG key until DS answers are validated with
+  // DNSSEC.
+  std::vector<Peer> parental_agents;
   std::string policy = "default";
   policy::SerialPolicy serial = policy::SerialPolicy::keep;
   // A transfer in over either limit is refused and changes nothing.

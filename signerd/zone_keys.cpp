@@ -205,19 +205,17 @@ void ZoneRuntime::purge_keys(const std::vector<int64_t>& ids) {
 void ZoneRuntime::show_keys(const policy::Evaluation* ev) {
   std::vector<KeyStatus> keys;
   for (const auto& k : key_records_) {
-    KeyStatus s{k.key_tag,
-                k.algorithm,
-                std::string(policy::role_name(k.role)),
-                std::string(policy::summary(k.role, k.life)),
-                {},
-                {},
-                {},
-                std::nullopt};
+    KeyStatus s;
+    s.tag = k.key_tag;
+    s.algorithm = k.algorithm;
+    s.role = std::string(policy::role_name(k.role));
+    s.state = std::string(policy::summary(k.role, k.life));
     s.id = k.id;
     s.goal = std::string(policy::goal_name(k.life.goal));
     for (policy::Record r : policy::kAllRecords)
       s.records.push_back(policy::has_record(k.role, r) ? std::string(policy::state_name(k.life.state(r)))
                                                         : "-");
+    if (auto parent = parent_waits_.find(k.id); parent != parent_waits_.end()) s.parent = parent->second;
     if (ev != nullptr) {
       for (const auto& p : ev->pending) {
         if (p.key_id != k.id) continue;

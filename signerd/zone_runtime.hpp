@@ -8,6 +8,7 @@
 //   zone_resign.cpp   signature refresh in slices
 //   zone_notify.cpp   NOTIFY out, until answered
 //   zone_keys.cpp     key events: the key state machine's steps
+//   zone_parent.cpp   DS checks at the parental agents
 // The pure steps they use are in zone_steps.hpp and zone_timers.hpp. Does
 // not own: the network servers, the signing engine, the store's schema.
 //
@@ -17,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -160,6 +162,13 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   void purge_keys(const std::vector<int64_t>& ids);
   void show_keys(const policy::Evaluation* ev);
 
+  // zone_parent.cpp: one round of DS checks for every key whose DS is on
+  // its way in or out; a unanimous round is stored as an observation and
+  // the key event runs. Due when some key waits and the last round was
+  // checkds-interval ago (or none was made since the wait began).
+  bool parent_check_due(base::TimePoint now) const;
+  asio::awaitable<void> check_parent();
+
   // zone_notify.cpp: NOTIFY of `serial` to every secondary, each until it answers.
   void announce(uint32_t serial);
   asio::awaitable<void> notify_until_answered(asio::ip::udp::endpoint endpoint, const xfr::TsigKey* key,
@@ -191,6 +200,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::vector<store::KeyRecord> key_records_;               // the zone's keys as stored
   std::optional<base::TimePoint> key_wakeup_;               // when the key state machine runs next
   bool keys_missing_ = false;                               // a served key is not in the key store
+  std::optional<base::TimePoint> checkds_due_;              // next DS round (nullopt: at once when one waits)
+  std::map<int64_t, std::string> parent_waits_;             // key id -> what the last DS round said
 
   std::atomic<std::shared_ptr<const xfr::ServedZone>> served_;
   base::LockGuarded<ZoneStatus> status_;

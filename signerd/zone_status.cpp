@@ -96,6 +96,7 @@ std::string to_json(const ZoneStatus& s, base::TimePoint now) {
     field(one, "records", records + "}");
     field(one, "next", quoted(k.next));
     field(one, "next_time", time_or_null(k.next_time));
+    if (!k.parent.empty()) field(one, "parent", quoted(k.parent));
     keys += one + "}";
   }
   field(out, "keys", keys + "]");

@@ -23,7 +23,8 @@ struct KeyStatus {
   std::vector<std::string> records;  // DNSKEY, KRRSIG, ZRRSIG, DS states ("-": the role has none)
   std::string next;                  // the next transition and what it waits for
   std::optional<base::TimePoint> next_time;
-  int64_t id = 0;  // the store's key id
+  int64_t id = 0;      // the store's key id
+  std::string parent;  // the last DS round at the parental agents, while one is awaited
 };
 
 struct NotifyStatus {

@@ -212,6 +212,19 @@ TEST(Config, ParentAndRolloverOptionsAreRead) {
                "signerd.yaml:3: policies[0].cdnskey: expected true or false, got 'maybe'");
 }
 
+TEST(Config, ParentalAgentsNeedATsigKey) {
+  auto r = parse_config(
+      "tsig:\n  - {name: pk, algorithm: hmac-sha256, secret-file: /k}\nzones:\n  - name: a.example\n"
+      "    parental-agents: [{address: 192.0.2.53@5300, key: pk}]\n",
+      "signerd.yaml");
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->zones[0].parental_agents.size(), 1u);
+  EXPECT_EQ(r->zones[0].parental_agents[0].address.port, 5300);
+  EXPECT_EQ(r->zones[0].parental_agents[0].key, name("pk."));
+  expect_error("zones:\n  - name: a.example\n    parental-agents: [192.0.2.53]\n",
+               "zones[0].parental-agents[0]: a parental agent needs a TSIG key");
+}
+
 TEST(Config, InlineSecretsAreRefused) {
   expect_error(
       "tsig:\n  - name: k\n    secret: c2VjcmV0\n",

@@ -70,7 +70,8 @@ TEST(ZoneStatus, JsonEscapesAndSaysWhy) {
                 {"omnipresent", "omnipresent", "rumoured", "hidden"},
                 "zrrsig rumoured -> omnipresent at 2026-12-04T12:00:00Z",
                 kNow + hours{24},
-                7};
+                7,
+                ""};
   s.keys.push_back(key);
   s.signed_serial.reset();
   const std::string json = to_json(s, kNow);

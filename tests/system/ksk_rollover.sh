@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# The parent in the loop: the first DS and a KSK rollover (double-KSK, RFC
+# 6781 section 4.1.2), each step waiting for what the parent was seen to
+# publish, watched by a resolver that trusts only the parent.
+#   BIND primary --> signerd --> BIND secondary (roll.test)
+#   BIND parent (test., signed by BIND's dnssec-policy, DS by UPDATE)
+#   validating BIND resolver: trust anchor the parent's KSK only
+# A registry loop copies the child's CDS into the parent's DS RRset (by
+# TSIG-signed UPDATE, TTL 5 s), as a parent that accepts CDS would (RFC
+# 7344, RFC 8078); signerd asks the parent for the DS (parental-agents, TSIG)
+# and moves on only when it is seen.
+# Checks: the first CDS appears only after the zone's DNSKEY and signatures
+# are omnipresent; the DS seen makes the zone secure (AD at the resolver);
+# at the KSK's lifetime the successor's DNSKEY comes first, its CDS next,
+# then the DS swap, then the old KSK goes; a kill -9 in the middle resumes;
+# from the first secure answer to the end the resolver never answers
+# without AD or with SERVFAIL (0 of N); dnssec-verify accepts the result.
+#   ksk_rollover.sh SIGNERD_BINARY
+source "$(dirname "$0")/prelude.sh" "$@"
+
+zone=roll.test
+parent=test
+primary_port=$(sys_free_port)
+signer_port=$(sys_free_port)
+http_port=$(sys_free_port)
+bind2_port=$(sys_free_port)
+parent_port=$(sys_free_port)
+resolver_port=$(sys_free_port)
+parent_secret=$(head -c 32 /dev/urandom | base64)
+umask 077
+echo "$parent_secret" >"$SYS_WORK/parent.key"
+umask 022
+
+cat >"$SYS_WORK/$zone.zone" <<ZONE
+\$ORIGIN $zone.
+\$TTL 10
+@        SOA  ns1 hostmaster 2026120301 3600 600 86400 10
+@        NS   ns1
+ns1      A    127.0.0.1
+www      A    192.0.2.80
+ZONE
+
+step "BIND parent for $parent. on $parent_port (signed by dnssec-policy, DS by UPDATE with parent-key)"
+mkdir -p "$SYS_WORK/parent"
+cat >"$SYS_WORK/parent/$parent.db" <<ZONE
+\$ORIGIN $parent.
+\$TTL 10
+@        SOA  ns hostmaster 1 3600 600 86400 10
+@        NS   ns
+ns       A    127.0.0.1
+$zone.   NS   ns1.$zone.
+ns1.$zone. A  127.0.0.1
+ZONE
+{
+  sys__named_common "$SYS_WORK/parent" "$parent_port" "$(sys_free_port)" parent-key hmac-sha256 "$parent_secret"
+  cat <<CONF
+  notify no;
+  allow-transfer { any; };
+};
+dnssec-policy "fast" {
+  keys { csk lifetime unlimited algorithm ecdsap256sha256; };
+  dnskey-ttl 10; max-zone-ttl 10; zone-propagation-delay 1; publish-safety 1; retire-safety 1;
+};
+zone "$parent" { type primary; file "$SYS_WORK/parent/$parent.db"; dnssec-policy "fast"; inline-signing no;
+  allow-update { key "parent-key"; }; key-directory "$SYS_WORK/parent"; };
+CONF
+} >"$SYS_WORK/parent/named.conf"
+sys__start_named parent "$SYS_WORK/parent" || fail "parent did not start"
+for _ in $(seq 1 100); do
+  dig +short +norec -p "$parent_port" @127.0.0.1 "$parent" DNSKEY | grep -q '^257 ' && break
+  sleep 0.2
+done
+dig +short +norec -p "$parent_port" @127.0.0.1 "$parent" DNSKEY | grep -q '^257 ' || fail "the parent is not signed"
+
+step "BIND primary on $primary_port; SoftHSM2 token"
+sys_start_named_primary primary "$primary_port" "$zone" "$SYS_WORK/$zone.zone" "$signer_port" >/dev/null
+signerd_token
+cat >"$SYS_WORK/signerd.yaml" <<CONF
+$(signerd_config_head "$signer_port" "$http_port")
+tsig:
+  - {name: parent-key, algorithm: hmac-sha256, secret-file: $SYS_WORK/parent.key}
+policies:
+  - name: kroll
+    keys: [{role: ksk, lifetime: 70s, algorithm: ecdsap256sha256},
+           {role: zsk, lifetime: unlimited, algorithm: ecdsap256sha256}]
+    dnskey-ttl: 5s
+    max-zone-ttl: 10s
+    zone-propagation-delay: 2s
+    publish-safety: 2s
+    retire-safety: 2s
+    purge-keys: 10s
+    parent-ds-ttl: 5s
+    parent-propagation-delay: 2s
+    checkds-interval: 1s
+    signatures-validity: 5m
+    signatures-validity-dnskey: 5m
+    signatures-refresh: 4m
+    signatures-jitter: 0s
+zones:
+  - name: $zone
+    primaries: [{address: 127.0.0.1@$primary_port}]
+    notify: [{address: 127.0.0.1@$bind2_port}]
+    allow-transfer: [{address: 127.0.0.1}]
+    parental-agents: [{address: 127.0.0.1@$parent_port, key: parent-key}]
+    policy: kroll
+CONF
+"$signerd_bin" --config "$SYS_WORK/signerd.yaml" --check
+
+run=0
+start_signerd() {
+  run=$((run + 1))
+  log=$SYS_WORK/signerd.$run.log
+  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" >"$log" 2>&1 &
+  signerd_pid=$!
+  sys_track_pid "$signerd_pid"
+}
+status_keys() { # python expression over the list k of this zone's keys
+  curl -fsS "http://127.0.0.1:$http_port/status" | python3 -c '
+import json, sys
+k = [z for z in json.load(sys.stdin)["zones"] if z["zone"].rstrip(".") == sys.argv[1]][0]["keys"]
+print(eval(sys.argv[2]))' "$zone" "$1"
+}
+wait_until() { # SECONDS DESCRIPTION COMMAND...
+  local timeout=$1 what=$2 start=$SECONDS
+  shift 2
+  while ((SECONDS - start < timeout)); do
+    "$@" && return 0
+    sleep 0.5
+  done
+  fail "$what: not within ${timeout} s"
+}
+cds_of() { dig +short +norec -p "$signer_port" @127.0.0.1 "$zone" CDS | sort; }
+ds_at_parent() { dig +short +norec -p "$parent_port" @127.0.0.1 "$zone" DS | sort; }
+
+# The registry: the parent's DS RRset follows the child's CDS RRset.
+registry() {
+  set +e
+  local cds ds
+  while :; do
+    cds=$(cds_of)
+    ds=$(ds_at_parent)
+    if [[ -n $cds && $cds != "$ds" ]]; then
+      {
+        echo "server 127.0.0.1 $parent_port"
+        echo "zone $parent."
+        echo "update delete $zone. DS"
+        while read -r line; do echo "update add $zone. 5 DS $line"; done <<<"$cds"
+        echo "send"
+      } | nsupdate -y "hmac-sha256:parent-key:$parent_secret" && echo "$(date +%T) DS := $(tr '\n' ' ' <<<"$cds")" >>"$SYS_WORK/registry.log"
+    fi
+    sleep 0.5
+  done
+}
+
+step "signerd on $signer_port, BIND secondary on $bind2_port, the registry"
+start_signerd
+sys_wait_serial "$signer_port" "$zone" 2026120301 60 || fail "signerd did not serve the signed zone"
+sys_start_named_secondary bind2 "$bind2_port" "$zone" "$signer_port" >/dev/null
+registry &
+sys_track_pid $!
+first_ksk=$(status_keys '[x["tag"] for x in k if x["role"] == "ksk"][0]')
+[[ -z $(cds_of) ]] || fail "CDS published with the first signing, before the DNSKEY and signatures are everywhere"
+
+step "the first DS: CDS, the registry's UPDATE, signerd sees it"
+wait_until 60 "CDS for KSK $first_ksk" bash -c "[[ -n \$(dig +short +norec -p $signer_port @127.0.0.1 $zone CDS) ]]"
+ds_seen() { [[ $(status_keys "[x['records']['ds'] for x in k if x['tag'] == $first_ksk][0]") == omnipresent ]]; }
+wait_until 60 "KSK $first_ksk's DS omnipresent" ds_seen
+grep -q "DS of ksk $first_ksk (id [0-9]*) published at every parental-agent address" "$log" ||
+  fail "signerd did not log the DS it saw"
+
+step "validating resolver on $resolver_port (trust anchor: the parent's KSK only)"
+sys_start_named_resolver resolver "$resolver_port" "$zone" "$bind2_port" "$(sys_trust_anchor "$parent_port" "$parent")"
+cat >>"$SYS_WORK/resolver/named.conf" <<CONF
+zone "$parent" { type forward; forward only; forwarders { 127.0.0.1 port $parent_port; }; };
+CONF
+kill -HUP "$(cat "$SYS_WORK/resolver/pid")"
+sleep 1
+secure() { dig +dnssec +time=2 +tries=1 -p "$resolver_port" @127.0.0.1 "www.$zone" A | grep -qE 'flags:[^;]* ad[ ;]'; }
+wait_until 30 "the resolver validates www.$zone through the parent" secure
+watch_resolver() {
+  set +e
+  local out status
+  while :; do
+    for q in "www.$zone A" "nxname.$zone A"; do
+      # shellcheck disable=SC2086
+      out=$(dig +dnssec +time=2 +tries=1 -p "$resolver_port" @127.0.0.1 $q 2>&1)
+      status=$(awk '/status:/ {gsub(",", "", $6); print $6; exit}' <<<"$out")
+      if [[ $status == NOERROR || $status == NXDOMAIN ]] && grep -qE 'flags:[^;]* ad[ ;]' <<<"$out"; then
+        echo "ok $q" >>"$SYS_WORK/answers"
+      else
+        { echo "BAD $(date +%T) $q status=$status"; echo "$out"; } >>"$SYS_WORK/answers"
+      fi
+    done
+    sleep 0.3
+  done
+}
+watch_resolver &
+watcher=$!
+sys_track_pid "$watcher"
+
+step "the KSK roll: the successor's DNSKEY first"
+two_ksks() { (($(status_keys "len([x for x in k if x['role'] == 'ksk'])") >= 2)); }
+wait_until 120 "a successor KSK" two_ksks
+second_ksk=$(status_keys '[x["tag"] for x in k if x["role"] == "ksk" and x["tag"] != '"$first_ksk"'][0]')
+echo "   successor KSK $second_ksk"
+[[ $(status_keys "[x['records']['ds'] for x in k if x['tag'] == $second_ksk][0]") == hidden ]] ||
+  fail "the successor's DS is asked for before its DNSKEY is everywhere"
+
+step "kill -9 in the middle of the roll, then restart"
+kill -9 "$signerd_pid"
+wait "$signerd_pid" 2>/dev/null || true
+start_signerd
+sys_wait_serial "$signer_port" "$zone" 2026120301 30 || fail "signerd did not come back"
+
+step "the DS swap at the parent, then the old KSK goes"
+old_gone() { [[ $(status_keys "len([x for x in k if x['tag'] == $first_ksk])") == 0 ]]; }
+wait_until 150 "KSK $first_ksk purged" old_gone
+[[ $(ds_at_parent | wc -l) -ge 1 && -z $(ds_at_parent | awk -v t="$first_ksk" '$1 == t') ]] ||
+  fail "the parent still has the old KSK's DS: $(ds_at_parent)"
+grep -h "DS of ksk $first_ksk (id [0-9]*) withdrawn at every parental-agent address" "$SYS_WORK"/signerd.*.log >/dev/null ||
+  fail "signerd did not see the old DS withdrawn"
+sys_wait_serial "$bind2_port" "$zone" "$(sys_soa_serial "$signer_port" "$zone")" 30 || fail "the secondary did not follow"
+sleep 3
+
+kill "$watcher"
+wait "$watcher" 2>/dev/null || true
+good=$(grep -c '^ok' "$SYS_WORK/answers" || true)
+bad=$(grep -c '^BAD' "$SYS_WORK/answers" || true)
+echo "   resolver answers: $good validated, $bad not"
+cat "$SYS_WORK/registry.log"
+if ((bad > 0)); then
+  grep -A30 -m3 '^BAD' "$SYS_WORK/answers"
+  fail "$bad answers from the validating resolver were not validated during the roll"
+fi
+((good > 100)) || fail "only $good answers: the watcher did not run"
+file=$(sys_named_zone_file bind2 "$zone")
+dnssec-verify -q -z -o "$zone" "$file" >"$SYS_WORK/verify.out" 2>&1 ||
+  { cat "$SYS_WORK/verify.out"; fail "dnssec-verify rejects the secondary's copy"; }
+echo "ksk_rollover: ok"
