@@ -202,8 +202,11 @@ void Daemon::reload() {
   zones_.with_lock([&](ZoneTable& t) {
     for (auto it = t.begin(); it != t.end();) {
       auto w = wanted.find(it->first);
-      if (w != wanted.end() && w->second == it->second->config()) {
-        wanted.erase(w);  // unchanged: not touched
+      // Unchanged, its policy's contents included (a new algorithm or key
+      // list is a policy change the key state machine must see): not touched.
+      if (w != wanted.end() && w->second == it->second->config() &&
+          fresh->find_policy(w->second.policy) == it->second->kasp()) {
+        wanted.erase(w);
         ++it;
         continue;
       }

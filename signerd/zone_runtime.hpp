@@ -81,6 +81,7 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   void wake(std::optional<std::pair<IpAddress, uint32_t>> notified = std::nullopt);
 
   const ZoneConfig& config() const noexcept { return config_; }
+  const policy::Kasp& kasp() const noexcept { return kasp_; }
   std::shared_ptr<const xfr::ServedZone> served() const { return served_.load(); }
   ZoneStatus status() const;
 

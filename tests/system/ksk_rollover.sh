@@ -15,8 +15,24 @@
 # then the DS swap, then the old KSK goes; a kill -9 in the middle resumes;
 # from the first secure answer to the end the resolver never answers
 # without AD or with SERVFAIL (0 of N); dnssec-verify accepts the result.
-#   ksk_rollover.sh SIGNERD_BINARY
+# With `csk` the zone has one CSK (lifetime 90 s) instead of a KSK (70 s)
+# and a ZSK, and the same checks hold for the CSK roll (the DS swap and the
+# ZRRSIG swap both).
+#   ksk_rollover.sh SIGNERD_BINARY [ksk|csk]
 source "$(dirname "$0")/prelude.sh" "$@"
+role=${2:-ksk}
+case $role in
+  ksk) keys="[{role: ksk, lifetime: 70s, algorithm: ecdsap256sha256}, {role: zsk, lifetime: unlimited, algorithm: ecdsap256sha256}]" ;;
+  csk) keys="[{role: csk, lifetime: 90s, algorithm: ecdsap256sha256}]" ;;
+  alg) keys="[{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]" ;;
+  *) fail "role $role: ksk, csk or alg" ;;
+esac
+# `alg`: an algorithm rollover (RFC 6781 section 4.1.4) of that CSK from
+# ECDSAP256SHA256 (13) to ED25519 (15) by a policy change and SIGHUP, in
+# the default conservative order (signatures of the new algorithm before
+# its DNSKEY, the old DNSKEY before its signatures).
+key_role=$role
+[[ $role == alg ]] && key_role=csk
 
 zone=roll.test
 parent=test
@@ -81,8 +97,7 @@ tsig:
   - {name: parent-key, algorithm: hmac-sha256, secret-file: $SYS_WORK/parent.key}
 policies:
   - name: kroll
-    keys: [{role: ksk, lifetime: 70s, algorithm: ecdsap256sha256},
-           {role: zsk, lifetime: unlimited, algorithm: ecdsap256sha256}]
+    keys: $keys
     dnskey-ttl: 5s
     max-zone-ttl: 10s
     zone-propagation-delay: 2s
@@ -158,14 +173,14 @@ sys_wait_serial "$signer_port" "$zone" 2026120301 60 || fail "signerd did not se
 sys_start_named_secondary bind2 "$bind2_port" "$zone" "$signer_port" >/dev/null
 registry &
 sys_track_pid $!
-first_ksk=$(status_keys '[x["tag"] for x in k if x["role"] == "ksk"][0]')
+first_ksk=$(status_keys '[x["tag"] for x in k if x["role"] == "'"$key_role"'"][0]')
 [[ -z $(cds_of) ]] || fail "CDS published with the first signing, before the DNSKEY and signatures are everywhere"
 
 step "the first DS: CDS, the registry's UPDATE, signerd sees it"
 wait_until 60 "CDS for KSK $first_ksk" bash -c "[[ -n \$(dig +short +norec -p $signer_port @127.0.0.1 $zone CDS) ]]"
 ds_seen() { [[ $(status_keys "[x['records']['ds'] for x in k if x['tag'] == $first_ksk][0]") == omnipresent ]]; }
 wait_until 60 "KSK $first_ksk's DS omnipresent" ds_seen
-grep -q "DS of ksk $first_ksk (id [0-9]*) published at every parental-agent address" "$log" ||
+grep -q "DS of $key_role $first_ksk (id [0-9]*) published at every parental-agent address" "$log" ||
   fail "signerd did not log the DS it saw"
 
 step "validating resolver on $resolver_port (trust anchor: the parent's KSK only)"
@@ -198,10 +213,16 @@ watch_resolver &
 watcher=$!
 sys_track_pid "$watcher"
 
-step "the KSK roll: the successor's DNSKEY first"
-two_ksks() { (($(status_keys "len([x for x in k if x['role'] == 'ksk'])") >= 2)); }
+step "the roll: the successor's DNSKEY first"
+two_ksks() { (($(status_keys "len([x for x in k if x['role'] == '$key_role'])") >= 2)); }
+if [[ $role == alg ]]; then
+  step "the policy changes to ED25519 (SIGHUP)"
+  sed -i 's/algorithm: ecdsap256sha256}]/algorithm: ed25519}]/' "$SYS_WORK/signerd.yaml"
+  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" --check >/dev/null
+  kill -HUP "$signerd_pid"
+fi
 wait_until 120 "a successor KSK" two_ksks
-second_ksk=$(status_keys '[x["tag"] for x in k if x["role"] == "ksk" and x["tag"] != '"$first_ksk"'][0]')
+second_ksk=$(status_keys '[x["tag"] for x in k if x["role"] == "'"$key_role"'" and x["tag"] != '"$first_ksk"'][0]')
 echo "   successor KSK $second_ksk"
 [[ $(status_keys "[x['records']['ds'] for x in k if x['tag'] == $second_ksk][0]") == hidden ]] ||
   fail "the successor's DS is asked for before its DNSKEY is everywhere"
@@ -217,7 +238,7 @@ old_gone() { [[ $(status_keys "len([x for x in k if x['tag'] == $first_ksk])") =
 wait_until 150 "KSK $first_ksk purged" old_gone
 [[ $(ds_at_parent | wc -l) -ge 1 && -z $(ds_at_parent | awk -v t="$first_ksk" '$1 == t') ]] ||
   fail "the parent still has the old KSK's DS: $(ds_at_parent)"
-grep -h "DS of ksk $first_ksk (id [0-9]*) withdrawn at every parental-agent address" "$SYS_WORK"/signerd.*.log >/dev/null ||
+grep -h "DS of $key_role $first_ksk (id [0-9]*) withdrawn at every parental-agent address" "$SYS_WORK"/signerd.*.log >/dev/null ||
   fail "signerd did not see the old DS withdrawn"
 sys_wait_serial "$bind2_port" "$zone" "$(sys_soa_serial "$signer_port" "$zone")" 30 || fail "the secondary did not follow"
 sleep 3
@@ -236,4 +257,4 @@ fi
 file=$(sys_named_zone_file bind2 "$zone")
 dnssec-verify -q -z -o "$zone" "$file" >"$SYS_WORK/verify.out" 2>&1 ||
   { cat "$SYS_WORK/verify.out"; fail "dnssec-verify rejects the secondary's copy"; }
-echo "ksk_rollover: ok"
+echo "ksk_rollover ($role): ok"
