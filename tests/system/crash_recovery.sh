@@ -43,14 +43,6 @@ zones:
 CONF
 "$signerd_bin" --config "$SYS_WORK/signerd.yaml" --check
 
-run=0
-start_signerd() {
-  run=$((run + 1))
-  log=$SYS_WORK/signerd.$run.log
-  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" >"$log" 2>&1 &
-  signerd_pid=$!
-  sys_track_pid "$signerd_pid"
-}
 crash() {
   kill -9 "$signerd_pid"
   wait "$signerd_pid" 2>/dev/null || true
@@ -82,13 +74,13 @@ watch_serials &
 sys_track_pid $!
 
 step "(a) kill -9 during the first transfer in"
-start_signerd
+signerd_start
 wait_log "$primary_log" "transfer of '$zone/IN': AXFR started" 30
 sleep 0.3
 grep -q "signed serial" "$log" && fail "(a) signerd published before the kill: the zone is too small to test this"
 crash
 echo "   killed during the transfer; signerd had logged: $(grep -c . "$log") lines, no publication"
-start_signerd
+signerd_start
 wait_log "$log" "(nothing stored yet|resumed signed serial $serial_a)" 30
 grep -q "nothing stored yet" "$log" && echo "   restart: nothing stored yet"
 sys_wait_serial "$signer_port" "$zone" "$serial_a" 120 || fail "(a) signerd did not serve the zone after the restart"
@@ -109,7 +101,7 @@ grep -q "signed serial $serial_b" "$log" && fail "(b) signerd published before t
 crash
 echo "   killed after the IXFR ended, before serial $serial_b was published"
 [[ $(sys_soa_serial "$bind2_port" "$zone") == "$serial_a" ]] || fail "(b) the secondary moved while signerd was down"
-start_signerd
+signerd_start
 wait_log "$log" "resumed signed serial" 30
 grep -q "resumed signed serial $serial_a" "$log" || fail "(b) signerd did not resume serial $serial_a: $(grep resumed "$log")"
 sys_wait_serial "$signer_port" "$zone" "$serial_b" 120 || fail "(b) signerd did not take the change after the restart"

@@ -287,6 +287,46 @@ CONF
   sys_fail "$name did not answer on port $port within 20 s"
 }
 
+# sys_watch_resolver PORT OUT QUERY... — forever (run it in the
+# background and kill it): asks the resolver at 127.0.0.1#PORT each QUERY
+# ("www.example.test A") with DO every 0.3 s and appends to OUT a line "ok
+# QUERY" when the answer is NOERROR or NXDOMAIN with the AD bit, or "BAD
+# TIME QUERY status=RCODE" and the whole answer otherwise.
+sys_watch_resolver() {
+  set +e
+  local port=$1 out=$2 answer status q
+  shift 2
+  while :; do
+    for q in "$@"; do
+      # shellcheck disable=SC2086
+      answer=$(dig +dnssec +time=2 +tries=1 -p "$port" @127.0.0.1 $q 2>&1)
+      status=$(awk '/status:/ {gsub(",", "", $6); print $6; exit}' <<<"$answer")
+      if [[ $status == NOERROR || $status == NXDOMAIN ]] && grep -qE 'flags:[^;]* ad[ ;]' <<<"$answer"; then
+        echo "ok $q" >>"$out"
+      else
+        { echo "BAD $(date +%T) $q status=$status"; echo "$answer"; } >>"$out"
+      fi
+    done
+    sleep 0.3
+  done
+}
+
+# sys_watch_report OUT MINIMUM — prints what sys_watch_resolver saw; fails
+# (showing the first bad answers) unless every answer validated and there
+# were at least MINIMUM.
+sys_watch_report() {
+  local out=$1 minimum=$2 good bad
+  good=$(grep -c '^ok' "$out" || true)
+  bad=$(grep -c '^BAD' "$out" || true)
+  echo "   resolver answers: $good validated, $bad not"
+  if ((bad > 0)); then
+    grep -A30 -m3 '^BAD' "$out"
+    sys_fail "$bad answers from the validating resolver were not validated"
+    return 1
+  fi
+  ((good >= minimum)) || sys_fail "only $good answers: the watcher did not run"
+}
+
 # sys_rndc NAME ARGS... — runs rndc against the named started as NAME
 # (e.g. `sys_rndc primary reload example.test`).
 sys_rndc() {

@@ -127,6 +127,21 @@ if sys_delv_validate "$p_forged" "$szone" "www.$szone" A 2>/dev/null; then
   exit 1
 fi
 
+step "sys_watch_resolver reports what does not validate"
+# A name the forged server answers unsigned, with no resolver at all: every
+# answer is bad, and the report must fail on them.
+dead=$(sys_free_port)
+sys_watch_resolver "$dead" "$SYS_WORK/watch.bad" "www.$szone A" &
+watcher=$!
+sleep 1.5
+kill "$watcher"
+wait "$watcher" 2>/dev/null || true
+grep -q '^BAD' "$SYS_WORK/watch.bad" || { echo "the watcher saw no failures with no resolver" >&2; exit 1; }
+if sys_watch_report "$SYS_WORK/watch.bad" 1 2>/dev/null; then
+  echo "sys_watch_report passed answers that did not validate" >&2
+  exit 1
+fi
+
 step "sys_stop_all stops every process"
 pids=$(cat "$SYS_WORK/pids")
 sys_stop_all

@@ -43,13 +43,6 @@ zones:
     policy: default
 CONF
 
-run=0
-start_signerd() {
-  run=$((run + 1))
-  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" >"$SYS_WORK/signerd.$run.log" 2>&1 &
-  signerd_pid=$!
-  sys_track_pid "$signerd_pid"
-}
 stop_pid() { # PID SIGNAL
   kill "-$2" "$1"
   wait "$1" 2>/dev/null || true
@@ -60,7 +53,7 @@ start_secondary() {
 }
 
 step "signerd on $signer_port, BIND secondary on $bind2_port"
-start_signerd
+signerd_start
 sys_wait_serial "$signer_port" "$zone" 2026120301 60 || fail "signerd did not serve the signed zone"
 start_secondary
 sys_wait_serial "$bind2_port" "$zone" 2026120301 || fail "the secondary did not load the signed zone"
@@ -87,18 +80,18 @@ missed_notify() {
 
 step "a NOTIFY missed, signerd stopped by SIGTERM, then started"
 missed_notify 2026120302 192.0.2.2 TERM
-start_signerd
+signerd_start
 started=$SECONDS
 sys_wait_serial "$bind2_port" "$zone" 2026120302 20 ||
   fail "the secondary did not get serial 2026120302 after signerd started (its SOA retry is 3600 s)"
 echo "   the secondary had 2026120302 $((SECONDS - started)) s after signerd started"
-grep -q "resumed signed serial 2026120302" "$SYS_WORK/signerd.$run.log" || fail "signerd did not resume 2026120302"
+grep -q "resumed signed serial 2026120302" "$log" || fail "signerd did not resume 2026120302"
 [[ $(dig +short -p "$bind2_port" @127.0.0.1 "www.$zone" A) == 192.0.2.2 ]] || fail "the secondary lacks the change"
 sys_delv_validate "$bind2_port" "$zone" "www.$zone" A
 
 step "a NOTIFY missed, signerd killed (-9), then started"
 missed_notify 2026120303 192.0.2.3 KILL
-start_signerd
+signerd_start
 started=$SECONDS
 sys_wait_serial "$bind2_port" "$zone" 2026120303 20 ||
   fail "the secondary did not get serial 2026120303 after signerd restarted from kill -9"

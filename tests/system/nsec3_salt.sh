@@ -50,14 +50,6 @@ zones:
 CONF
 "$signerd_bin" --config "$SYS_WORK/signerd.yaml" --check
 
-run=0
-start_signerd() {
-  run=$((run + 1))
-  log=$SYS_WORK/signerd.$run.log
-  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" >"$log" 2>&1 &
-  signerd_pid=$!
-  sys_track_pid "$signerd_pid"
-}
 # wait_for FILE REGEX SECONDS — polls FILE every 100 ms until it matches.
 wait_for() {
   local i
@@ -72,7 +64,7 @@ wait_for() {
 nsec3param() { sys_axfr "$signer_port" "$zone" | awk '$4 == "NSEC3PARAM" {print $5, $6, $7, $8}'; }
 
 step "signerd on $signer_port, BIND secondary on $bind2_port"
-start_signerd
+signerd_start
 sys_wait_serial "$signer_port" "$zone" 2026120301 60 || fail "signerd did not serve the signed zone"
 sys_start_named_secondary bind2 "$bind2_port" "$zone" "$signer_port" >/dev/null
 sys_wait_serial "$bind2_port" "$zone" 2026120301 || fail "the secondary did not load the signed zone"
@@ -85,7 +77,7 @@ for how in TERM KILL; do
   step "restart after SIGTERM or kill -9 (this time: $how), then a change at the primary"
   kill "-$how" "$signerd_pid"
   wait "$signerd_pid" 2>/dev/null || true
-  start_signerd
+  signerd_start
   wait_for "$log" "resumed signed serial" 30 || fail "signerd did not resume from the store"
   grep -q "NSEC3 salt of the served zone kept" "$log" || fail "signerd did not say it kept the served salt"
   [[ $(nsec3param) == "$first" ]] || fail "NSEC3PARAM changed across the restart: '$first' -> '$(nsec3param)'"

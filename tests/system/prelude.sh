@@ -71,3 +71,36 @@ policies:
     signatures-jitter: 0s
 CONF
 }
+
+# signerd_start — starts signerd on $SYS_WORK/signerd.yaml in the
+# background; sets signerd_pid and log ($SYS_WORK/signerd.N.log, N counting
+# the starts, so each run's log stays for the failure tails).
+signerd_runs=0
+signerd_start() {
+  signerd_runs=$((signerd_runs + 1))
+  log=$SYS_WORK/signerd.$signerd_runs.log
+  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" >"$log" 2>&1 &
+  signerd_pid=$!
+  sys_track_pid "$signerd_pid"
+}
+
+# signerd_status_keys HTTP_PORT ZONE EXPR — prints the Python expression
+# EXPR over `k`, the list of ZONE's keys in signerd's /status.
+signerd_status_keys() {
+  curl -fsS "http://127.0.0.1:$1/status" | python3 -c '
+import json, sys
+k = [z for z in json.load(sys.stdin)["zones"] if z["zone"].rstrip(".") == sys.argv[1]][0]["keys"]
+print(eval(sys.argv[2]))' "$2" "$3"
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND... — runs COMMAND every 0.5 s
+# until it succeeds; fails the test with DESCRIPTION after SECONDS.
+wait_until() {
+  local timeout=$1 what=$2 start=$SECONDS
+  shift 2
+  while ((SECONDS - start < timeout)); do
+    "$@" && return 0
+    sleep 0.5
+  done
+  fail "$what: not within ${timeout} s"
+}
