@@ -42,11 +42,11 @@ std::optional<xfr::DsWant> awaited(const store::KeyRecord& key) {
 
 }  // namespace
 
-bool ZoneRuntime::parent_check_due(base::TimePoint now) const {
-  if (config_.parental_agents.empty()) return false;
+std::optional<base::TimePoint> ZoneRuntime::parent_check_time(base::TimePoint now) const {
+  if (config_.parental_agents.empty()) return std::nullopt;
   if (!std::any_of(key_records_.begin(), key_records_.end(), [](const auto& k) { return awaited(k); }))
-    return false;
-  return !checkds_due_ || *checkds_due_ <= now;
+    return std::nullopt;
+  return checkds_due_.value_or(now);  // no round since the wait began: at once
 }
 
 asio::awaitable<void> ZoneRuntime::check_parent() {

@@ -81,14 +81,14 @@ asio::awaitable<void> ZoneRuntime::run() {
     if (stop_requested_ || ctx_.stopping) break;
     if (signed_ && refresh_due(ctx_.clock.now())) co_await refresh_signatures();
     if (key_wakeup_ && *key_wakeup_ <= ctx_.clock.now()) run_key_event();
-    if (parent_check_due(ctx_.clock.now())) co_await check_parent();
+    if (auto round = parent_check_time(ctx_.clock.now()); round && *round <= ctx_.clock.now())
+      co_await check_parent();
     if (stop_requested_ || ctx_.stopping) break;
     const base::TimePoint now = ctx_.clock.now();
     const auto expiry = expiration_time(earliest_expiration_, now);
     // The key slot: the state machine's next event, or the next DS round.
     std::optional<base::TimePoint> keys = key_wakeup_;
-    if (parent_check_due(now + std::chrono::hours(24 * 365)))
-      keys = std::min(keys.value_or(base::TimePoint::max()), checkds_due_.value_or(now));
+    if (auto round = parent_check_time(now)) keys = std::min(keys.value_or(*round), *round);
     const base::TimePoint next =
         zone_timers(upstream_soa_, reached, expiry, kasp_.signatures_refresh, keys, now).next(now);
     status_.with_lock([&](ZoneStatus& s) { s.next_refresh = next; });

@@ -165,9 +165,10 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
 
   // zone_parent.cpp: one round of DS checks for every key whose DS is on
   // its way in or out; a unanimous round is stored as an observation and
-  // the key event runs. Due when some key waits and the last round was
-  // checkds-interval ago (or none was made since the wait began).
-  bool parent_check_due(base::TimePoint now) const;
+  // the key event runs. The next round is due checkds-interval after the
+  // last (at once when none was made since the wait began); nullopt when no
+  // key waits or the zone has no parental agents.
+  std::optional<base::TimePoint> parent_check_time(base::TimePoint now) const;
   asio::awaitable<void> check_parent();
 
   // zone_notify.cpp: NOTIFY of `serial` to every secondary, each until it answers.
