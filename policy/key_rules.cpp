@@ -37,7 +37,8 @@ struct Pattern {
   friend constexpr bool operator==(const Pattern&, const Pattern&) = default;
 };
 
-constexpr Want A = Want::any, H = Want::H, R = Want::R, O = Want::O, U = Want::U;
+// The table's letters (KASP.md section 1.2); no pattern of rules 1-3 asks for H.
+constexpr Want A = Want::any, R = Want::R, O = Want::O, U = Want::U;
 
 // How an equation is evaluated over the key set.
 enum class Form : uint8_t {

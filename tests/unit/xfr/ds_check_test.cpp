@@ -119,9 +119,8 @@ TEST(DsVerdict, NodataFromTheChildApexIsUnknown) {
 
 TEST(DsVerdict, DenialWithoutSoaIsUnknown) {
   auto m = answer();
-  m.authority.push_back(
-      record(zone(), dns::RRType::NS, 300,
-             dns::Rdata(name("ns.child.test.").wire().begin(), name("ns.child.test.").wire().end())));
+  const dns::Name ns = name("ns.child.test.");  // one object: begin() and end() of the same wire
+  m.authority.push_back(record(zone(), dns::RRType::NS, 300, dns::Rdata(ns.wire().begin(), ns.wire().end())));
   EXPECT_EQ(judge(m).presence, DsPresence::unknown);
   EXPECT_EQ(judge(answer()).presence, DsPresence::unknown);
 }
