@@ -185,18 +185,7 @@ base::Result<void> ZoneRuntime::store(const ZoneChange& change, const SignedChan
     SIGNERD_TRY(store::append_update(db, config_.name, std::get<dns::ZoneDiff>(change.content),
                                      *result.signed_diff, now));
   }
-  if (key_records != nullptr) {
-    for (const auto& r : *key_records) {
-      auto old = std::find_if(key_records_.begin(), key_records_.end(),
-                              [&](const store::KeyRecord& k) { return k.id == r.id; });
-      if (old != key_records_.end() && old->life == r.life) continue;
-      SIGNERD_TRY(store::set_key_lifecycle(db, r.id, r.life));
-    }
-    for (const auto& line : change.keys->audit) {
-      auto logged = store::audit(db, now, config_.name, "key-state", line);
-      if (!logged) return std::move(logged).error();
-    }
-  }
+  if (key_records != nullptr) SIGNERD_TRY(write_key_rows(*key_records, change.keys->audit, now));
   SIGNERD_TRY(tx->commit());
   if (result.signed_diff) compact_if_due(std::get<dns::ZoneDiff>(change.content), result, now);
   return base::ok();

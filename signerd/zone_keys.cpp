@@ -154,21 +154,27 @@ std::optional<KeySetChange> ZoneRuntime::key_set_change(const policy::Evaluation
   return change;
 }
 
-base::Result<void> ZoneRuntime::store_key_states(const KeySetChange& change) {
-  const base::TimePoint now = ctx_.clock.now();
-  std::lock_guard lock(ctx_.offline_lock);
-  auto tx = store::Transaction::begin(ctx_.offline.db);
-  if (!tx) return std::move(tx).error();
-  for (const auto& r : change.records) {
+base::Result<void> ZoneRuntime::write_key_rows(const std::vector<store::KeyRecord>& records,
+                                               const std::vector<std::string>& audit, base::TimePoint now) {
+  store::Database& db = ctx_.offline.db;
+  for (const auto& r : records) {
     auto old = std::find_if(key_records_.begin(), key_records_.end(),
                             [&](const store::KeyRecord& k) { return k.id == r.id; });
     if (old != key_records_.end() && old->life == r.life) continue;
-    SIGNERD_TRY(store::set_key_lifecycle(ctx_.offline.db, r.id, r.life));
+    SIGNERD_TRY(store::set_key_lifecycle(db, r.id, r.life));
   }
-  for (const auto& line : change.audit) {
-    auto logged = store::audit(ctx_.offline.db, now, config_.name, "key-state", line);
+  for (const auto& line : audit) {
+    auto logged = store::audit(db, now, config_.name, "key-state", line);
     if (!logged) return std::move(logged).error();
   }
+  return base::ok();
+}
+
+base::Result<void> ZoneRuntime::store_key_states(const KeySetChange& change) {
+  std::lock_guard lock(ctx_.offline_lock);
+  auto tx = store::Transaction::begin(ctx_.offline.db);
+  if (!tx) return std::move(tx).error();
+  SIGNERD_TRY(write_key_rows(change.records, change.audit, ctx_.clock.now()));
   return tx->commit();
 }
 

@@ -155,6 +155,10 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
                                            base::TimePoint now);
   // The KeySetChange that enacts `ev`, or nullopt when nothing changed.
   std::optional<KeySetChange> key_set_change(const policy::Evaluation& ev) const;
+  // Writes the rows of `records` that differ from key_records_ and the
+  // audit lines, in the caller's transaction (offline_lock held).
+  base::Result<void> write_key_rows(const std::vector<store::KeyRecord>& records,
+                                    const std::vector<std::string>& audit, base::TimePoint now);
   // Stores key rows and their audit lines without a zone change.
   base::Result<void> store_key_states(const KeySetChange& change);
   // Checks every key the zone serves is in the key store: a key whose
