@@ -185,6 +185,11 @@ base::Result<void> ZoneRuntime::store(const ZoneChange& change, const SignedChan
     SIGNERD_TRY(store::append_update(db, config_.name, std::get<dns::ZoneDiff>(change.content),
                                      *result.signed_diff, now));
   }
+  // The primary's serial whose data this version holds: the IXFR base
+  // after a restart (REVIEW H1).
+  const std::optional<dns::RRset>& upstream = change.upstream_soa ? change.upstream_soa : upstream_soa_;
+  if (upstream && (change.upstream_soa || upstream_serial_known_))
+    SIGNERD_TRY(store::set_upstream_serial(db, config_.name, dns::soa_timers(upstream->rdatas()[0])->serial));
   if (key_records != nullptr) SIGNERD_TRY(write_key_rows(*key_records, change.keys->audit, now));
   SIGNERD_TRY(tx->commit());
   if (result.signed_diff) compact_if_due(std::get<dns::ZoneDiff>(change.content), result, now);
@@ -209,13 +214,17 @@ void ZoneRuntime::compact_if_due(const dns::ZoneDiff& diff, const SignedChange& 
 void ZoneRuntime::adopt(const ZoneChange& change, SignedChange result) {
   view_ = std::move(result.unsigned_next);
   signed_ = std::move(result.signed_next);
-  if (change.upstream_soa) upstream_soa_ = change.upstream_soa;
+  if (change.upstream_soa) {
+    upstream_soa_ = change.upstream_soa;
+    upstream_serial_known_ = true;
+  }
   const bool whole = result.whole_zone_pass || !result.signed_diff;
   if (!result.signed_diff) journal_.clear();
   track_expiry(whole ? nullptr : &*result.signed_diff);
   publish(signed_, std::move(result.signed_diff));
   status_.with_lock([&](ZoneStatus& s) {
-    if (upstream_soa_) s.upstream_serial = dns::soa_timers(upstream_soa_->rdatas()[0])->serial;
+    if (upstream_soa_ && upstream_serial_known_)
+      s.upstream_serial = dns::soa_timers(upstream_soa_->rdatas()[0])->serial;
     s.signatures_made += result.signatures_made;
   });
 }

@@ -42,7 +42,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     const auto address = to_asio(primary.address.ip);
     const auto asked = std::chrono::steady_clock::now();
     base::Result<uint32_t> serial = make_error(Errc::not_found, "no SOA query yet");
-    if (notified && notified->first == primary.address.ip && upstream_soa_ && view_ &&
+    if (notified && notified->first == primary.address.ip && upstream_serial_known_ && view_ &&
         dns::serial_lt(dns::soa_timers(upstream_soa_->rdatas()[0])->serial, notified->second)) {
       serial = notified->second;  // the primary just told us; its IXFR answer has the last word
     } else {
@@ -55,7 +55,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     }
     last_contact_ = ctx_.clock.now();
     status_.with_lock([](ZoneStatus& s) { s.expired_upstream.reset(); });
-    if (upstream_soa_ && view_ &&
+    if (upstream_serial_known_ && view_ &&
         !dns::serial_lt(dns::soa_timers(upstream_soa_->rdatas()[0])->serial, *serial)) {
       note_transfer("up-to-date", "ok", peer);
       co_return true;
@@ -68,7 +68,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     limits.max_records = config_.max_records;
     limits.max_bytes = config_.max_transfer_bytes;
     std::optional<dns::RRset> from;
-    if (view_) from = upstream_soa_;
+    if (view_ && upstream_serial_known_) from = upstream_soa_;
     const auto answered = std::chrono::steady_clock::now();
     auto transfer = co_await xfr::transfer_in(asio::ip::tcp::endpoint(address, primary.address.port),
                                               config_.name, from, key, limits, ctx_.clock);

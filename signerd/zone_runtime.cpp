@@ -126,12 +126,24 @@ base::Result<void> ZoneRuntime::resume() {
   signed_ = (*stored)->signed_version;
   for (auto& d : (*stored)->journal) journal_.push_back(std::make_shared<const dns::ZoneDiff>(std::move(d)));
   if (adopt_served_salt(params_, *signed_)) base::log::info(who() + ": NSEC3 salt of the served zone kept");
-  // With `keep` the view's SOA is the primary's unless a signature refresh
-  // bumped it; a primary that does not know the serial answers IXFR with
-  // its whole zone, which is handled like an AXFR.
+  // The view's SOA carries signerd's serial (a refresh slice, `increment`
+  // or `unixtime` move it); the primary's was stored beside it (REVIEW H1).
   upstream_soa_ = apex_soa(*view_);
+  upstream_serial_known_ = false;
+  if (const auto upstream = (*stored)->upstream_serial; upstream && upstream_soa_) {
+    if (auto soa = soa_with_serial(*upstream_soa_, *upstream)) {
+      upstream_soa_ = std::move(*soa);
+      upstream_serial_known_ = true;
+    }
+  }
+  if (!upstream_serial_known_)
+    base::log::info(who() +
+                    ": the primary's serial was not stored (a store from before schema 4); "
+                    "the next transfer is an AXFR");
   publish(signed_, std::nullopt);
-  status_.with_lock([&](ZoneStatus& s) { s.upstream_serial = view_->serial(); });
+  status_.with_lock([&](ZoneStatus& s) {
+    s.upstream_serial = upstream_serial_known_ ? (*stored)->upstream_serial : std::nullopt;
+  });
   track_expiry(nullptr);
   base::log::info(who() + ": resumed signed serial " + std::to_string(signed_->serial()) +
                   " from the store (" + std::to_string(signed_->record_count()) + " records, loaded in " +

@@ -197,7 +197,12 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::shared_ptr<const dns::ZoneVersion> view_;    // upstream data, SOA serial = signed serial
   std::shared_ptr<const dns::ZoneVersion> signed_;  // what is served
   std::optional<dns::RRset> upstream_soa_;          // the primary's SOA as last transferred
-  std::optional<base::TimePoint> last_contact_;     // last time a primary answered
+  // Whether upstream_soa_'s serial is the primary's (stored with each
+  // commit, REVIEW H1); false after resuming a store that never had it:
+  // the SOA then stands in for the timers only, and the next transfer is
+  // an AXFR rather than an IXFR from a serial the primary may not mean.
+  bool upstream_serial_known_ = false;
+  std::optional<base::TimePoint> last_contact_;  // last time a primary answered
   std::vector<std::shared_ptr<const dns::ZoneDiff>> journal_;
   size_t records_since_compact_ = 0;                        // in the store's journal since its snapshot
   std::optional<uint32_t> earliest_expiration_;             // RRSIG wire time

@@ -157,7 +157,17 @@ UPDATE keys SET
 ALTER TABLE keys DROP COLUMN state;
 )sql";
 
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3};
+// Version 4: the primary's SOA serial beside the versions (REVIEW.md H1).
+// The unsigned version carries signerd's own serial (a refresh slice, a
+// serial policy moves it), so after a restart the primary's is known only
+// from here; NULL (a store from before v4) means unknown, and the next
+// transfer is an AXFR.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE zone_state ADD COLUMN upstream_serial INTEGER
+  CHECK (upstream_serial BETWEEN 0 AND 4294967295);
+)sql";
+
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4};
 
 Result<int64_t> pragma_int(Database& db, const char* sql) {
   auto stmt = Statement::prepare(db, sql);

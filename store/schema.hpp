@@ -20,7 +20,7 @@ class Database;
 
 // The schema this build writes and reads. Migration N (1-based) takes a store
 // from version N-1 to N; append new ones, never edit a released one.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 // "SgNd": the PRAGMA application_id of a signerd store.
 inline constexpr int32_t kApplicationId = 0x53674e64;
 

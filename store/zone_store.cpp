@@ -25,13 +25,14 @@ struct ZoneState {
   int64_t signed_snapshot = 0;
   int64_t snapshot_seq = 0;
   int64_t last_seq = 0;
+  std::optional<uint32_t> upstream_serial;
 };
 
 Result<std::optional<ZoneState>> read_state(Database& db, const std::string& name) {
   auto stmt =
       Statement::prepare(db,
                          "SELECT id, unsigned_serial, signed_serial, unsigned_snapshot, signed_snapshot, "
-                         "snapshot_seq, last_seq FROM zone_state WHERE name = ?1");
+                         "snapshot_seq, last_seq, upstream_serial FROM zone_state WHERE name = ?1");
   if (!stmt) return std::move(stmt).error();
   auto row = stmt->bind(1, name).step();
   if (!row) return std::move(row).error();
@@ -45,6 +46,7 @@ Result<std::optional<ZoneState>> read_state(Database& db, const std::string& nam
   s.signed_snapshot = stmt->column_int(4);
   s.snapshot_seq = stmt->column_int(5);
   s.last_seq = stmt->column_int(6);
+  if (auto upstream = stmt->column_optional_int(7)) s.upstream_serial = static_cast<uint32_t>(*upstream);
   return std::optional<ZoneState>(s);
 }
 
@@ -304,6 +306,16 @@ Result<void> append_update(Database& db, const dns::Name& zone, const dns::ZoneD
   return tx->commit();
 }
 
+Result<void> set_upstream_serial(Database& db, const dns::Name& zone, uint32_t serial) {
+  const std::string name = zone_key(zone);
+  auto update = Statement::prepare(db, "UPDATE zone_state SET upstream_serial = ?2 WHERE name = ?1");
+  if (!update) return std::move(update).error();
+  SIGNERD_TRY(update->bind(1, name).bind(2, int64_t{serial}).run());
+  if (db.changes() != 1)
+    return make_error(Errc::not_found, "store " + db.path() + ": zone " + name + " has no stored versions");
+  return base::ok();
+}
+
 // Read in one deferred transaction so the state, journal and snapshot rows
 // are from the same commit; in WAL mode it holds no write lock, so a writer
 // (the signer committing the next update) is not kept waiting meanwhile.
@@ -333,6 +345,7 @@ Result<std::optional<StoredZone>> load_zone(Database& db, const dns::Name& zone)
   out.unsigned_version = std::move(*u);
   out.signed_version = std::move(*s);
   out.journal = std::move(journal->signed_diffs);
+  out.upstream_serial = st.upstream_serial;
   return std::optional<StoredZone>(std::move(out));
 }
 

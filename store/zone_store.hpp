@@ -37,6 +37,9 @@ struct StoredZone {
   // Signed diffs still kept for IXFR out, oldest first; the last ends at
   // signed_version's serial. Empty after save_snapshot.
   std::vector<dns::ZoneDiff> journal;
+  // The primary's SOA serial the unsigned version holds the data of, as
+  // last set by set_upstream_serial; nullopt when never set.
+  std::optional<uint32_t> upstream_serial;
 };
 
 // Replaces everything stored for the zone with this version pair (an AXFR
@@ -52,6 +55,12 @@ Result<void> save_snapshot(Database& db, const dns::ZoneVersion& unsigned_v, con
 // RRset), io.
 Result<void> append_update(Database& db, const dns::Name& zone, const dns::ZoneDiff& unsigned_diff,
                            const dns::ZoneDiff& signed_diff, base::TimePoint now);
+
+// Records the primary's serial whose data the stored unsigned version
+// holds (the IXFR base after a restart). Call it in the transaction of the
+// save_snapshot or append_update it belongs to. Errors: not_found (no
+// snapshot for the zone), io.
+Result<void> set_upstream_serial(Database& db, const dns::Name& zone, uint32_t serial);
 
 // The zone as last committed, or nullopt when the store has none. Built in
 // one ZoneBuilder pass per version: the snapshot's records, minus those

@@ -306,6 +306,7 @@ INSERT INTO keys (zone_id, backend, ref, algorithm, role, flags, key_tag, public
          (1, 'pkcs11', 'pkcs11:object=zsk', 13, 'zsk', 256, 2, x'02', 'published', 1700000000, 1700000030,
           NULL),
          (1, 'pkcs11', 'pkcs11:object=old', 13, 'zsk', 256, 3, x'03', 'removed', 1700000000, NULL, NULL);
+ALTER TABLE zone_state DROP COLUMN upstream_serial;
 PRAGMA user_version = 2;
 )sql"));
   }

@@ -208,6 +208,36 @@ TEST_F(ZoneStoreTest, SaveSnapshotReplacesStateAndClearsTheJournal) {
   EXPECT_EQ(save_snapshot(*db_, *u_[0], *other, kT0).error().code, base::Errc::invalid_argument);
 }
 
+// REVIEW.md H1: the primary's serial is not the unsigned version's (that
+// carries signerd's serial), so a restart must find it stored.
+TEST_F(ZoneStoreTest, UpstreamSerialIsKeptAcrossUpdatesSnapshotsAndReopen) {
+  EXPECT_EQ(set_upstream_serial(*db_, zone_name(), 7).error().code, base::Errc::not_found);
+  ASSERT_TRUE(save_snapshot(*db_, *u_[0], *s_[0], kT0));
+  EXPECT_EQ(load().upstream_serial, std::nullopt);  // never said: unknown, not 0
+  {
+    auto tx = Transaction::begin(*db_);
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE(step(0, kT0));
+    ASSERT_TRUE(set_upstream_serial(*db_, zone_name(), 103));
+    ASSERT_TRUE(tx->commit());
+  }
+  reopen();
+  EXPECT_EQ(load().upstream_serial, 103u);
+  ASSERT_TRUE(compact(*db_, zone_name(), *u_[1], *s_[1], kT0));
+  EXPECT_EQ(load().upstream_serial, 103u);
+  {
+    // Rolled back with the update it belongs to.
+    auto tx = Transaction::begin(*db_);
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE(step(1, kT0));
+    ASSERT_TRUE(set_upstream_serial(*db_, zone_name(), 104));
+  }
+  EXPECT_EQ(load().upstream_serial, 103u);
+  EXPECT_EQ(load().signed_version->serial(), s_[1]->serial());
+  ASSERT_TRUE(set_upstream_serial(*db_, zone_name(), 4'294'967'295u));
+  EXPECT_EQ(load().upstream_serial, 4'294'967'295u);
+}
+
 TEST_F(ZoneStoreTest, CompactKeepsTheJournalAndPruneDropsOnlyWhatTheSnapshotHolds) {
   ASSERT_TRUE(save_snapshot(*db_, *u_[0], *s_[0], kT0));
   ASSERT_TRUE(step(0, kT0 + seconds(10)));
