@@ -266,6 +266,18 @@ std::optional<policy::Kasp> Config::find_policy(std::string_view name) const {
   return policy::builtin_policy(name);
 }
 
+std::optional<std::string> tsig_change(const Config& running, const Config& fresh) {
+  for (const auto& key : fresh.tsig) {
+    const TsigKey* old = running.find_tsig(key.name);
+    if (!old) return "key " + key.name.to_text() + " added";
+    if (old->algorithm != key.algorithm) return "key " + key.name.to_text() + ": algorithm changed";
+    if (old->secret_file != key.secret_file) return "key " + key.name.to_text() + ": secret-file changed";
+  }
+  for (const auto& key : running.tsig)
+    if (!fresh.find_tsig(key.name)) return "key " + key.name.to_text() + " removed";
+  return std::nullopt;
+}
+
 const TsigKey* Config::find_tsig(const dns::Name& name) const {
   for (const auto& key : tsig) {
     if (key.name == name) return &key;

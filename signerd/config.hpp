@@ -90,6 +90,7 @@ struct TsigKey {
   dns::Name name;
   std::string algorithm = "hmac-sha256";  // lower case: hmac-sha1|-sha224|-sha256|-sha384|-sha512
   std::filesystem::path secret_file;      // base64 secret; never the secret itself
+  friend bool operator==(const TsigKey&, const TsigKey&) = default;
 };
 
 // A primary to transfer from or a secondary to notify.
@@ -135,6 +136,13 @@ struct Config {
   const TsigKey* find_tsig(const dns::Name& name) const;  // case-insensitive
   const ZoneConfig* find_zone(const dns::Name& name) const;
 };
+
+// How the `tsig` section of `fresh` differs from `running` ("key k2.
+// added", "key k1.: secret-file changed", …), or nullopt when it does not.
+// The daemon loads TSIG keys at start only, so a SIGHUP with another
+// section is refused: a zone naming a key the running daemon lacks would
+// otherwise transfer unsigned (REVIEW H2).
+std::optional<std::string> tsig_change(const Config& running, const Config& fresh);
 
 // Parses a whole config. `file_name` names the file in messages and its
 // directory anchors relative paths. On failure, Errc::malformed with every

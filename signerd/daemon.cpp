@@ -195,6 +195,11 @@ void Daemon::reload() {
     base::log::error("SIGHUP: config not reloaded, the running one stays: " + fresh.error().detail);
     return;
   }
+  if (auto change = tsig_change(offline_->config, *fresh)) {
+    base::log::error("SIGHUP: config not reloaded, the running one stays: tsig: " + *change +
+                     "; TSIG keys are loaded at start only, restart signerd to change them");
+    return;
+  }
   base::log::info("SIGHUP: reloading the zone list from " + config_file_.string());
   std::map<std::string, ZoneConfig> wanted;
   for (const auto& z : fresh->zones) wanted.emplace(zone_key(z.name), z);

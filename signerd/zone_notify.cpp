@@ -23,9 +23,13 @@ constexpr seconds kNotifyMaxPause{std::chrono::minutes(10)};
 void ZoneRuntime::announce(uint32_t serial) {
   announced_serial_ = serial;
   for (const auto& peer : config_.notify) {
-    const xfr::TsigKey* key = peer.key ? ctx_.keyring.find(*peer.key) : nullptr;
+    auto key = tsig_key(peer.key);
+    if (!key) {
+      record_error("NOTIFY to " + peer.address.to_string() + ": " + key.error().detail);
+      continue;
+    }
     asio::ip::udp::endpoint endpoint(to_asio(peer.address.ip), peer.address.port);
-    asio::co_spawn(ctx_.io, notify_until_answered(endpoint, key, serial, peer.address.to_string()),
+    asio::co_spawn(ctx_.io, notify_until_answered(endpoint, *key, serial, peer.address.to_string()),
                    asio::detached);
   }
 }

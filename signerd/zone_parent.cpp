@@ -52,8 +52,15 @@ std::optional<base::TimePoint> ZoneRuntime::parent_check_time(base::TimePoint no
 asio::awaitable<void> ZoneRuntime::check_parent() {
   std::vector<xfr::DsAgent> agents;
   for (const auto& agent : config_.parental_agents) {
-    const xfr::TsigKey* key = agent.key ? ctx_.keyring.find(*agent.key) : nullptr;
-    agents.push_back({asio::ip::udp::endpoint(to_asio(agent.address.ip), agent.address.port), key});
+    auto key = tsig_key(agent.key);
+    if (!key) {
+      // A round without this agent could count the DS as published on the
+      // word of the others: no round at all.
+      record_error("parental agent " + agent.address.to_string() + ": " + key.error().detail);
+      checkds_due_ = ctx_.clock.now() + kasp_.checkds_interval;  // not a spin
+      co_return;
+    }
+    agents.push_back({asio::ip::udp::endpoint(to_asio(agent.address.ip), agent.address.port), *key});
   }
   KeySetChange seen;
   seen.records = key_records_;

@@ -38,7 +38,12 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
   for (const auto& primary : config_.primaries) {
     if (stop_requested_ || ctx_.stopping) co_return false;
     const std::string peer = primary.address.to_string();
-    const xfr::TsigKey* key = primary.key ? ctx_.keyring.find(*primary.key) : nullptr;
+    auto tsig = tsig_key(primary.key);
+    if (!tsig) {
+      record_error("primary " + peer + ": " + tsig.error().detail);
+      continue;
+    }
+    const xfr::TsigKey* key = *tsig;
     const auto address = to_asio(primary.address.ip);
     const auto asked = std::chrono::steady_clock::now();
     base::Result<uint32_t> serial = make_error(Errc::not_found, "no SOA query yet");

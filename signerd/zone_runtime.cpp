@@ -100,6 +100,13 @@ asio::awaitable<void> ZoneRuntime::run() {
   base::log::info(who() + ": stopped");
 }
 
+base::Result<const xfr::TsigKey*> ZoneRuntime::tsig_key(const std::optional<dns::Name>& name) const {
+  if (!name) return static_cast<const xfr::TsigKey*>(nullptr);
+  if (const xfr::TsigKey* key = ctx_.keyring.find(*name)) return key;
+  return base::make_error(base::Errc::not_found,
+                          "TSIG key " + name->to_text() + " is not loaded (keys are read at start)");
+}
+
 base::Result<void> ZoneRuntime::resume() {
   {
     std::lock_guard lock(ctx_.offline_lock);

@@ -100,6 +100,10 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // Loads keys and the stored zone; publishes and announces what the store holds.
   base::Result<void> resume();
   void record_error(std::string message);
+  // The TSIG key a peer is configured with: nullptr for none; an error when
+  // the config names a key the running keyring does not hold (REVIEW H2):
+  // never an unsigned exchange in place of a signed one.
+  base::Result<const xfr::TsigKey*> tsig_key(const std::optional<dns::Name>& name) const;
   std::string who() const;  // "zone example.com"
 
   // zone_refresh.cpp: one refresh from the primaries; true when one answered.

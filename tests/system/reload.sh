@@ -120,6 +120,16 @@ printf '%s\n' "$good_config" | sed 's/policy: default/policy: nosuchpolicy/' >"$
 broken "an undefined policy"
 printf '%s\n' "$good_config" | sed 's/^zones:/zones:\n  - name: a..bad/' >"$SYS_WORK/signerd.yaml"
 broken "a bad zone name"
+# REVIEW H2: keys are loaded at start only, so a zone naming a key that is
+# new in the file would transfer unsigned; the reload is refused instead.
+(umask 077 && head -c 32 /dev/urandom | base64 >"$SYS_WORK/k2.key")
+printf '%s\n' "$good_config" |
+  sed "s|^zones:|tsig:\n  - {name: k2, algorithm: hmac-sha256, secret-file: $SYS_WORK/k2.key}\nzones:\n  - name: keyed.test\n    primaries: [{address: 127.0.0.1@$fake_port, key: k2}]\n    allow-transfer: [{address: 127.0.0.1}]|" \
+    >"$SYS_WORK/signerd.yaml"
+"$signerd_bin" --config "$SYS_WORK/signerd.yaml" --check >/dev/null || fail "the config with k2 is not valid"
+broken "a new TSIG key and a zone that uses it"
+grep -q "SIGHUP: config not reloaded.*tsig: key k2. added" "$SYS_WORK/signerd.log" || fail "the refusal does not name the new key"
+[[ $(rcode keyed.test) == REFUSED ]] || fail "keyed.test is served without its TSIG key: $(rcode keyed.test)"
 rm -f "$SYS_WORK/signerd.yaml"
 broken "a missing file"
 [[ $(activity keep.test) == "$keep_activity" ]] || fail "keep.test was touched by a refused SIGHUP"
