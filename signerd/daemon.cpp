@@ -279,9 +279,11 @@ xfr::NotifyVerdict Daemon::on_notify(dns::NameView zone, const asio::ip::address
   const IpAddress ip = from_asio(from);
   for (const auto& primary : r->config().primaries) {
     if (primary.address.ip == ip && key_matches(primary.key, key)) {
-      base::log::info("zone " + r->config().name.to_text() + ": NOTIFY from " + from.to_string() +
-                      (serial ? " serial " + std::to_string(*serial) : std::string()));
       r->wake(serial ? std::optional(std::pair{ip, *serial}) : std::nullopt);
+      if (uint64_t folded = 0; r->log_notify(serial, folded))
+        base::log::info("zone " + r->config().name.to_text() + ": NOTIFY from " + from.to_string() +
+                        (serial ? " serial " + std::to_string(*serial) : std::string()) +
+                        (folded ? " (" + std::to_string(folded) + " more like it not logged)" : ""));
       return xfr::NotifyVerdict::accepted;
     }
   }

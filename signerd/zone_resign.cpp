@@ -22,7 +22,12 @@ bool ZoneRuntime::refresh_due(base::TimePoint now) const {
 asio::awaitable<void> ZoneRuntime::refresh_signatures() {
   const auto started = std::chrono::steady_clock::now();
   const uint32_t first = signed_->serial();
-  while (!stop_requested_ && !ctx_.stopping && !woken_ && refresh_due(ctx_.clock.now())) {
+  // The first slice runs even when a NOTIFY came meanwhile: a steady
+  // stream of them would otherwise starve the refresh until signatures
+  // expire (REVIEW H3); later slices yield to a change.
+  for (bool first_slice = true;
+       !stop_requested_ && !ctx_.stopping && (first_slice || !woken_) && refresh_due(ctx_.clock.now());
+       first_slice = false) {
     auto more = refresh_slice();
     if (!more) {
       record_error("signature refresh failed: " + more.error().detail);

@@ -50,11 +50,32 @@ void ZoneRuntime::stop() {
   asio::post(strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
 }
 
-void ZoneRuntime::wake(std::optional<std::pair<IpAddress, uint32_t>> notified) {
+bool ZoneRuntime::wake(std::optional<std::pair<IpAddress, uint32_t>> notified) {
+  if (notified) pending_notify_.with_lock([&](auto& pending) { pending = notified; });
   woken_ = true;
-  asio::post(strand_, [self = shared_from_this(), notified] {
-    if (notified) self->notified_ = notified;
+  if (wake_posted_.exchange(true)) return false;
+  asio::post(strand_, [self = shared_from_this()] {
+    // Cleared before the serial is taken: a NOTIFY after this line posts
+    // a handler of its own, one before it is taken here.
+    self->wake_posted_ = false;
+    if (auto n = self->pending_notify_.with_lock([](auto& p) { return std::exchange(p, std::nullopt); }))
+      self->notified_ = n;
     self->wake_timer_.cancel();
+  });
+  return true;
+}
+
+bool ZoneRuntime::log_notify(std::optional<uint32_t> serial, uint64_t& folded) {
+  const auto now = std::chrono::steady_clock::now();
+  return notify_log_.with_lock([&](NotifyLog& l) {
+    if (serial == l.serial && now - l.last < std::chrono::seconds(1)) {
+      ++l.folded;
+      return false;
+    }
+    folded = std::exchange(l.folded, 0);
+    l.serial = serial;
+    l.last = now;
+    return true;
   });
 }
 
@@ -75,7 +96,19 @@ asio::awaitable<void> ZoneRuntime::run() {
     record_error("cannot start: " + resumed.error().detail);
     co_return;
   }
+  asio::steady_timer gap_timer(strand_);
   while (!stop_requested_ && !ctx_.stopping) {
+    if (notified_) {
+      // At most one NOTIFY-started round per kNotifyGap: a flood cannot
+      // turn into a query or a transfer per packet at the primary.
+      const auto since = std::chrono::steady_clock::now() - last_notified_round_;
+      if (since < kNotifyGap) {
+        gap_timer.expires_after(kNotifyGap - since);
+        boost::system::error_code ec;
+        co_await gap_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      last_notified_round_ = std::chrono::steady_clock::now();
+    }
     woken_ = false;
     const bool reached = co_await refresh_from_primaries();
     if (stop_requested_ || ctx_.stopping) break;

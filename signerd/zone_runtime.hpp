@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -77,8 +78,18 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // A primary's NOTIFY: refresh now. With `serial` newer than the zone's,
   // the refresh asks that primary for IXFR at once, without a SOA query
   // first (RFC 1996 3.7 lets the serial serve as a hint; the IXFR answer
-  // is authoritative either way).
-  void wake(std::optional<std::pair<IpAddress, uint32_t>> notified = std::nullopt);
+  // is authoritative either way). NOTIFYs coalesce (REVIEW H3): while a
+  // wake-up is on its way to the zone's strand, another only updates the
+  // serial it carries, so a flood queues one handler, not one per packet;
+  // returns false then. A refresh a NOTIFY starts follows the previous
+  // one by kNotifyGap at least, and a due signature refresh still makes a
+  // slice per round (zone_resign.cpp), so a flood cannot starve it.
+  bool wake(std::optional<std::pair<IpAddress, uint32_t>> notified = std::nullopt);
+  static constexpr std::chrono::milliseconds kNotifyGap{20};
+  // Whether an accepted NOTIFY naming `serial` gets a log line: one that
+  // names a new serial does, others one a second at most; `folded` is how
+  // many went unlogged since the last line (a flood must not fill the disk).
+  bool log_notify(std::optional<uint32_t> serial, uint64_t& folded);
 
   const ZoneConfig& config() const noexcept { return config_; }
   const policy::Kasp& kasp() const noexcept { return kasp_; }
@@ -195,6 +206,15 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   asio::steady_timer wake_timer_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> woken_{false};
+  std::atomic<bool> wake_posted_{false};  // a wake-up handler is queued on the strand
+  base::LockGuarded<std::optional<std::pair<IpAddress, uint32_t>>> pending_notify_;  // for that handler
+  std::chrono::steady_clock::time_point last_notified_round_{};                      // strand only
+  struct NotifyLog {
+    std::chrono::steady_clock::time_point last{};
+    std::optional<uint32_t> serial;
+    uint64_t folded = 0;
+  };
+  base::LockGuarded<NotifyLog> notify_log_;
   std::atomic<uint32_t> announced_serial_{0};  // the newest serial announce() was called with
 
   // Touched only on the strand.
