@@ -35,6 +35,7 @@ void ZoneRuntime::note_transfer(std::string_view kind, std::string_view result, 
 
 asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
   const auto notified = std::exchange(notified_, std::nullopt);
+  std::string newer_not_taken;  // why a primary's newer serial was not taken this round
   for (const auto& primary : config_.primaries) {
     if (stop_requested_ || ctx_.stopping) co_return false;
     const std::string peer = primary.address.to_string();
@@ -63,6 +64,10 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     if (upstream_serial_known_ && view_ &&
         !dns::serial_lt(dns::soa_timers(upstream_soa_->rdatas()[0])->serial, *serial)) {
       note_transfer("up-to-date", "ok", peer);
+      status_.with_lock([](ZoneStatus& s) {
+        s.failed_refreshes = 0;
+        s.failed_refresh_reason.clear();
+      });
       co_return true;
     }
     xfr::TransferLimits limits;
@@ -83,13 +88,46 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     if (!transfer) {
       record_error("transfer from " + peer + " failed: " + transfer.error().detail);
       note_transfer(from ? "ixfr" : "axfr", transfer.error().detail, peer);
+      newer_not_taken = "transfer from " + peer + ": " + transfer.error().detail;
       continue;
     }
     if (transfer->dropped_dnssec > 0)
       base::log::warn(who() + ": dropped " + std::to_string(transfer->dropped_dnssec) +
                       " DNSSEC records from " + peer + " (signerd signs the zone itself)");
-    if (apply_transfer(*transfer, peer, took)) co_return true;
+    auto applied = apply_transfer(*transfer, peer, took);
+    if (!applied && transfer->kind == xfr::TransferResult::Kind::ixfr) {
+      // The primary's diff does not fit what we hold (its journal was
+      // rebuilt, a file edited under the same serial): as BIND does on
+      // DNS_R_BADIXFR, take its whole zone once instead of asking the same
+      // IXFR forever (REVIEW M1).
+      base::log::warn(who() + ": the IXFR from " + peer + " does not apply to the zone held; asking AXFR");
+      const auto axfr_asked = std::chrono::steady_clock::now();
+      auto full = co_await xfr::transfer_in(asio::ip::tcp::endpoint(address, primary.address.port),
+                                            config_.name, std::nullopt, key, limits, ctx_.clock);
+      const std::string axfr_took =
+          " (AXFR after IXFR " + base::milliseconds_text(std::chrono::steady_clock::now() - axfr_asked) + ")";
+      if (!full) {
+        record_error("transfer from " + peer + " failed: " + full.error().detail);
+        note_transfer("axfr", full.error().detail, peer);
+        newer_not_taken = "AXFR from " + peer + ": " + full.error().detail;
+        continue;
+      }
+      applied = apply_transfer(*full, peer, axfr_took);
+    }
+    if (applied) {
+      status_.with_lock([](ZoneStatus& s) {
+        s.failed_refreshes = 0;
+        s.failed_refresh_reason.clear();
+      });
+      co_return true;
+    }
+    newer_not_taken = "from " + peer + ": " + applied.error().detail;
   }
+  if (!newer_not_taken.empty())
+    status_.with_lock([&](ZoneStatus& s) {
+      ++s.failed_refreshes;
+      s.failed_refresh_reason = newer_not_taken;
+    });
   check_upstream_expiry();
   co_return false;
 }

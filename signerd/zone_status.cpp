@@ -49,6 +49,9 @@ bool ZoneStatus::healthy(base::TimePoint now, std::string* why) const {
   if (expired_upstream)
     return fail("primaries unreachable past SOA expire since " + iso_time(*expired_upstream));
   if (key_error) return fail(*key_error);
+  if (failed_refreshes >= kFailedRefreshesUnhealthy)
+    return fail("the primaries' newer zone could not be taken in " + std::to_string(failed_refreshes) +
+                " rounds in a row: " + failed_refresh_reason);
   return true;
 }
 
@@ -108,6 +111,7 @@ std::string to_json(const ZoneStatus& s, base::TimePoint now) {
     errors += quoted(e);
   }
   field(out, "errors", errors + "]");
+  field(out, "failed_refreshes", std::to_string(s.failed_refreshes));
   field(out, "signatures_made", std::to_string(s.signatures_made));
   field(out, "versions_published", std::to_string(s.versions_published));
   std::string why;

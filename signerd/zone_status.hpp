@@ -35,6 +35,10 @@ struct NotifyStatus {
   base::TimePoint time{};
 };
 
+// Refresh rounds in a row that found newer data and could not take it
+// before /healthz says so (one may be a dropped connection).
+inline constexpr uint32_t kFailedRefreshesUnhealthy = 3;
+
 struct ZoneStatus {
   std::string zone;
   std::optional<uint32_t> upstream_serial;  // the primary's serial we hold
@@ -51,7 +55,12 @@ struct ZoneStatus {
   std::vector<KeyStatus> keys;
   std::optional<base::TimePoint> next_key_event;  // when the key state machine runs next
   std::optional<std::string> key_error;           // a served key is missing from the key store
-  std::vector<std::string> errors;                // the current problems, newest last
+  // Rounds in a row in which a primary had a newer serial and none could
+  // be taken (a transfer failed or did not apply), with the last reason;
+  // three make the zone unhealthy (REVIEW M1).
+  uint32_t failed_refreshes = 0;
+  std::string failed_refresh_reason;
+  std::vector<std::string> errors;  // the current problems, newest last
   uint64_t signatures_made = 0;
   uint64_t versions_published = 0;
 

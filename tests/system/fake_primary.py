@@ -10,7 +10,10 @@ test switches behaviour by rewriting it:
   endless SERIAL  an AXFR that never ends: records without the closing SOA
                   until the client hangs up
   big SERIAL      a complete zone of 1,500 records (over a small max-records)
-IXFR is answered with the whole zone (RFC 1995 section 4 allows that).
+  badixfr SERIAL  the good zone by AXFR, but IXFR answered with one step
+                  SERIAL-1 -> SERIAL that deletes an RR the zone never had
+                  (nosuch.ZONE A 198.51.100.2), as a rebuilt journal would
+Otherwise IXFR is answered with the whole zone (RFC 1995 section 4 allows that).
 No TSIG: the fake is configured as an unsigned primary.
 """
 import socket
@@ -129,6 +132,10 @@ def transfer(conn, qid, question, zone, mode, serial):
         while True:  # until the client hangs up (BrokenPipe ends the thread)
             send(conn, message(qid, question, [a_rr(f"e{i + k}.{zone}", i + k) for k in range(100)]))
             i += 100
+    if mode == "badixfr" and question[-4:-2] == struct.pack("!H", 251):
+        old = soa_rr(zone, serial - 1)
+        send(conn, message(qid, question, [soa, old, a_rr("nosuch." + zone, 1), soa, soa]))
+        return
     count = 1500 if mode == "big" else 20
     records = [soa] + list(zone_body(zone, count)) + [soa]
     for start in range(0, len(records), 100):

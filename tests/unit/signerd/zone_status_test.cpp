@@ -59,6 +59,20 @@ TEST(ZoneStatus, UnhealthyWhenAServedKeyIsMissing) {
   EXPECT_NE(to_json(s, kNow).find("\"key_error\":\"key csk 12345"), std::string::npos);
 }
 
+// REVIEW M1: a primary's newer zone that cannot be taken (an IXFR that
+// does not apply, then an AXFR that fails) was only an entry in errors.
+TEST(ZoneStatus, UnhealthyAfterThreeRoundsThatCouldNotTakeTheNewerZone) {
+  ZoneStatus s = serving();
+  s.failed_refreshes = kFailedRefreshesUnhealthy - 1;
+  s.failed_refresh_reason = "from 192.0.2.1@53: diff removes an RR of nosuch.example. A that is not present";
+  std::string why;
+  EXPECT_TRUE(s.healthy(kNow, &why)) << why;  // one dropped connection is not a problem yet
+  s.failed_refreshes = kFailedRefreshesUnhealthy;
+  EXPECT_FALSE(s.healthy(kNow, &why));
+  EXPECT_NE(why.find("3 rounds in a row: from 192.0.2.1@53: diff removes"), std::string::npos) << why;
+  EXPECT_NE(to_json(s, kNow).find("\"failed_refreshes\":3"), std::string::npos);
+}
+
 TEST(ZoneStatus, JsonEscapesAndSaysWhy) {
   ZoneStatus s = serving();
   s.errors.push_back("transfer from 192.0.2.1@53 failed: \"bad\"\n");
