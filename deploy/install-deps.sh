@@ -15,6 +15,8 @@ packages=(
   bind9 bind9-utils bind9-dnsutils nsd knot knot-dnsutils knot-dnssecutils
   ldnsutils softhsm2 opensc libengine-pkcs11-openssl
   python3 curl ccache
+  # promtool (tests/system/middle_box.sh checks /metrics with it)
+  prometheus
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include "base/text.hpp"
 #include "signerd/asio_address.hpp"
 #include "signerd/json.hpp"
+#include "signerd/metrics.hpp"
 
 namespace signerd {
 namespace {
@@ -96,9 +97,7 @@ int Daemon::main_loop() {
     return 1;
   }
   if (config.server.http) {
-    http_server_ = std::make_unique<HttpServer>(
-        io_,
-        [this](std::string_view method, std::string_view target) { return answer_http(method, target); });
+    http_server_ = std::make_unique<HttpServer>(io_, route_table(http_routes()));
     const auto& h = *config.server.http;
     if (auto listening = http_server_->listen(asio::ip::tcp::endpoint(to_asio(h.ip), h.port)); !listening) {
       base::log::error(listening.error().detail);
@@ -292,42 +291,63 @@ xfr::NotifyVerdict Daemon::on_notify(dns::NameView zone, const asio::ip::address
   return xfr::NotifyVerdict::refused;
 }
 
-HttpResponse Daemon::answer_http(std::string_view method, std::string_view target) const {
-  (void)method;
-  const std::string_view path = target.substr(0, target.find('?'));
+namespace {
+
+HttpResponse status_answer(const std::vector<ZoneStatus>& statuses, base::TimePoint now,
+                           const xfr::AuthServer* dns) {
+  std::string body = "{\"zones\":[";
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    if (i) body += ',';
+    body += to_json(statuses[i], now);
+  }
+  if (dns) {
+    const auto c = dns->counters();
+    body += "],\"server\":{\"queries\":" + std::to_string(c.queries) +
+            ",\"notifies_in\":" + std::to_string(c.notifies) + ",\"axfr_out\":" + std::to_string(c.axfr_out) +
+            ",\"ixfr_out\":" + std::to_string(c.ixfr_out) + ",\"refused\":" + std::to_string(c.refused) +
+            ",\"formerr\":" + std::to_string(c.formerr) +
+            ",\"tsig_failures\":" + std::to_string(c.tsig_failures) + "}}\n";
+  } else {
+    body += "]}\n";
+  }
+  return HttpResponse{200, "application/json", std::move(body)};
+}
+
+HttpResponse health_answer(const std::vector<ZoneStatus>& statuses, base::TimePoint now) {
+  std::string problems;
+  for (const auto& s : statuses) {
+    std::string why;
+    if (!s.healthy(now, &why)) problems += why + "\n";
+  }
+  if (problems.empty()) return HttpResponse{200, "text/plain", "ok\n"};
+  return HttpResponse{503, "text/plain", problems};
+}
+
+}  // namespace
+
+std::vector<ZoneStatus> Daemon::zone_statuses() const {
   std::vector<ZoneStatus> statuses;
   zones_.with_lock([&](const ZoneTable& t) {
     for (const auto& [name, zone] : t) statuses.push_back(zone->status());
   });
-  const base::TimePoint now = clock_.now();
-  if (path == "/status") {
-    std::string body = "{\"zones\":[";
-    for (size_t i = 0; i < statuses.size(); ++i) {
-      if (i) body += ',';
-      body += to_json(statuses[i], now);
-    }
-    if (dns_server_) {
-      const auto c = dns_server_->counters();
-      body += "],\"server\":{\"queries\":" + std::to_string(c.queries) +
-              ",\"notifies_in\":" + std::to_string(c.notifies) +
-              ",\"axfr_out\":" + std::to_string(c.axfr_out) + ",\"ixfr_out\":" + std::to_string(c.ixfr_out) +
-              ",\"refused\":" + std::to_string(c.refused) + ",\"formerr\":" + std::to_string(c.formerr) +
-              ",\"tsig_failures\":" + std::to_string(c.tsig_failures) + "}}\n";
-    } else {
-      body += "]}\n";
-    }
-    return HttpResponse{200, "application/json", std::move(body)};
-  }
-  if (path == "/healthz") {
-    std::string problems;
-    for (const auto& s : statuses) {
-      std::string why;
-      if (!s.healthy(now, &why)) problems += why + "\n";
-    }
-    if (problems.empty()) return HttpResponse{200, "text/plain", "ok\n"};
-    return HttpResponse{503, "text/plain", problems};
-  }
-  return HttpResponse{404, "text/plain", "not found: try /status or /healthz\n"};
+  return statuses;
+}
+
+std::vector<HttpRoute> Daemon::http_routes() const {
+  const base::TimePoint started = clock_.now();
+  auto metrics = [this, started](std::string_view) {
+    ProcessInfo p{SIGNERD_VERSION, started, offline_->config.zones.size(),
+                  http_server_ ? http_server_->responses() : std::map<unsigned, uint64_t>{},
+                  dns_server_ ? std::optional(dns_server_->counters()) : std::nullopt};
+    return HttpResponse{200, std::string(kMetricsContentType),
+                        metrics_text(zone_statuses(), p, clock_.now())};
+  };
+  return {
+      {"/status",
+       [this](std::string_view) { return status_answer(zone_statuses(), clock_.now(), dns_server_.get()); }},
+      {"/healthz", [this](std::string_view) { return health_answer(zone_statuses(), clock_.now()); }},
+      {"/metrics", std::move(metrics)},
+  };
 }
 
 }  // namespace signerd

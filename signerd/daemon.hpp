@@ -43,7 +43,10 @@ class Daemon final : public xfr::ZoneCatalog {
   void zone_ended(const std::string& key);
   void begin_stop();
   void stop_network();
-  HttpResponse answer_http(std::string_view method, std::string_view target) const;
+  // The HTTP routes (/status, /healthz, /metrics), each answered from a
+  // fresh snapshot of the zones; built once, when the listener starts.
+  std::vector<HttpRoute> http_routes() const;
+  std::vector<ZoneStatus> zone_statuses() const;
   std::shared_ptr<ZoneRuntime> runtime(dns::NameView zone) const;
 
   std::filesystem::path config_file_;

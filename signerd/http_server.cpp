@@ -19,6 +19,7 @@
 #include <boost/beast/http.hpp>
 // clang-format on
 
+#include "base/lock_guarded.hpp"
 #include "base/log.hpp"
 
 namespace signerd {
@@ -40,6 +41,7 @@ struct HttpServerState {
   std::unordered_set<beast::tcp_stream*> connections;  // to close them on stop()
   std::size_t active = 0;                              // counted from accept, before the coroutine first runs
   std::atomic<uint16_t> port{0};
+  base::LockGuarded<std::map<unsigned, uint64_t>> responses;  // by status code
   bool stopped = false;
 };
 
@@ -140,6 +142,7 @@ asio::awaitable<void> serve(std::shared_ptr<detail::HttpServerState> st, beast::
       head_only = parser.get().method() == http::verb::head;
       version = parser.get().version();
     }
+    st->responses.with_lock([&](auto& by_code) { ++by_code[answer.status]; });
     Response res = make_response(version, keep_alive, answer);
     if (res.result() == http::status::method_not_allowed) res.set(http::field::allow, "GET, HEAD");
     co_await write_response(stream, res, head_only, limits.read_timeout, ec);
@@ -204,6 +207,17 @@ asio::awaitable<void> accept_loop(std::shared_ptr<detail::HttpServerState> st) {
 
 }  // namespace
 
+HttpHandler route_table(std::vector<HttpRoute> routes) {
+  std::string known;
+  for (const HttpRoute& r : routes) known += (known.empty() ? "" : " or ") + r.path;
+  return [routes = std::move(routes), known](std::string_view, std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    for (const HttpRoute& r : routes)
+      if (r.path == path) return r.answer(target);
+    return HttpResponse{404, "text/plain", "not found: try " + known + "\n"};
+  };
+}
+
 HttpServer::HttpServer(asio::io_context& io, Handler handler, HttpLimits limits)
     : state_(std::make_shared<detail::HttpServerState>(io, std::move(handler), limits)) {}
 
@@ -244,5 +258,9 @@ void HttpServer::stop() {
 }
 
 uint16_t HttpServer::port() const { return state_->port; }
+
+std::map<unsigned, uint64_t> HttpServer::responses() const {
+  return state_->responses.with_lock([](const auto& by_code) { return by_code; });
+}
 
 }  // namespace signerd

@@ -3,10 +3,12 @@
 //
 // Owns: accepting connections, parsing requests with Boost.Beast under hard
 // limits (header size, no request bodies, read timeout, connection count),
-// keep-alive, and writing the handler's answer with Content-Length and
-// Cache-Control: no-store. Does not own: what a path means or the JSON it
-// returns (the handler, which the daemon builds from a snapshot), TLS or
-// authentication (bind it to loopback or put a proxy in front).
+// keep-alive, writing the handler's answer with Content-Length and
+// Cache-Control: no-store, counting the answers by status code, and the
+// route table that maps a path to its answer. Does not own: what a path
+// means or the text it returns (the routes, which the daemon builds from a
+// snapshot), TLS or authentication (bind it to loopback or put a proxy in
+// front).
 //
 // Limits are the point: BIND's statistics channel shows what an HTTP
 // endpoint without them costs. Only GET and HEAD are served (405 otherwise);
@@ -18,9 +20,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "xfr/asio.hpp"
@@ -50,6 +54,19 @@ struct HttpResponse {
 // fast and non-blocking. An exception it throws becomes a 500 answer.
 using HttpHandler = std::function<HttpResponse(std::string_view method, std::string_view target)>;
 
+// One row of a route table: a request whose path (the target up to '?')
+// equals `path` is answered by `answer(target)`, the same way for GET and
+// HEAD (the server drops the body of a HEAD answer).
+struct HttpRoute {
+  std::string path;  // "/status"
+  std::function<HttpResponse(std::string_view target)> answer;
+};
+
+// A handler that answers from `routes` (exact, case-sensitive match of the
+// path) and 404 naming the known paths otherwise. The answers run as the
+// handler does: on the io_context's thread, fast, non-blocking.
+HttpHandler route_table(std::vector<HttpRoute> routes);
+
 class HttpServer {
  public:
   using Handler = HttpHandler;
@@ -73,6 +90,11 @@ class HttpServer {
 
   // The bound port after a successful listen(), else 0. Thread-safe.
   uint16_t port() const;
+
+  // Answers written so far, by HTTP status code (400 and 431 included; a
+  // connection closed over the limit gets none). The answer being made
+  // when a handler calls it is not counted yet. Thread-safe.
+  std::map<unsigned, uint64_t> responses() const;
 
  private:
   std::shared_ptr<detail::HttpServerState> state_;

@@ -55,6 +55,7 @@ asio::awaitable<void> ZoneRuntime::notify_until_answered(asio::ip::udp::endpoint
     status_.with_lock([&](ZoneStatus& s) {
       std::erase_if(s.last_notify, [&](const NotifyStatus& old) { return old.peer == name; });
       s.last_notify.push_back(std::move(n));
+      ++s.notifies_out[{name, result.answered}];
     });
     if (result.answered) co_return;
     const bool superseded = announced_serial_.load() != serial;

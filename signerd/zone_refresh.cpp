@@ -30,6 +30,7 @@ void ZoneRuntime::note_transfer(std::string_view kind, std::string_view result, 
     s.last_transfer_result = std::string(result);
     s.last_transfer_peer = peer;
     s.last_transfer_time = ctx_.clock.now();
+    if (kind != "up-to-date") ++s.transfers_in[{std::string(kind), result == "ok"}];
   });
 }
 

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.hpp"
@@ -63,6 +65,10 @@ struct ZoneStatus {
   std::vector<std::string> errors;  // the current problems, newest last
   uint64_t signatures_made = 0;
   uint64_t versions_published = 0;
+  // Counted since the zone started, for /metrics: transfers in by (kind,
+  // succeeded) and NOTIFY out rounds by (peer, answered).
+  std::map<std::pair<std::string, bool>, uint64_t> transfers_in;
+  std::map<std::pair<std::string, bool>, uint64_t> notifies_out;
 
   // Healthy when a signed version is served and no signature expires within
   // the refresh window; `why` says what is wrong otherwise.

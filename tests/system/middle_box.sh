@@ -7,7 +7,8 @@
 # reaches both by IXFR and holds exactly the primary's data; a wrong TSIG
 # key is refused on both sides and changes nothing; NOTIFY from a stranger
 # is refused; kill -9 and restart resume from the store without going back;
-# /status and /healthz answer.
+# /status and /healthz answer; /metrics passes promtool and agrees with the
+# secondary.
 #   middle_box.sh SIGNERD_BINARY
 source "$(dirname "$0")/prelude.sh" "$@"
 
@@ -130,6 +131,22 @@ records=$(grep -oE "Transfer completed: [0-9]+ messages, [0-9]+ records.*serial 
 [[ -n $records && $records -lt 100 ]] || fail "the BIND secondary did not use IXFR (records: ${records:-none})"
 ixfr_out=$(curl -fsS "http://127.0.0.1:$http_port/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["server"]["ixfr_out"])')
 [[ $ixfr_out -ge 2 ]] || fail "signerd served $ixfr_out IXFRs, expected one per secondary"
+
+step "/metrics passes promtool and agrees with what the secondary serves"
+curl -fsS -D "$SYS_WORK/metrics.head" "http://127.0.0.1:$http_port/metrics" >"$SYS_WORK/metrics.txt"
+grep -qi '^content-type: text/plain; version=0.0.4' "$SYS_WORK/metrics.head" || fail "/metrics: wrong Content-Type"
+lint=$(promtool check metrics <"$SYS_WORK/metrics.txt" 2>&1) || fail "promtool check metrics: ${lint:-failed}"
+[[ -z $lint ]] || fail "promtool check metrics: $lint"
+metric() { # NAME: the sample of NAME for the zone
+  awk -v want="$1{zone=\"$zone.\"}" '$1 == want {print $2}' "$SYS_WORK/metrics.txt"
+}
+seen=$(sys_soa_serial "$bind2_port" "$zone")
+[[ $(metric signerd_zone_signed_serial) == "$seen" ]] ||
+  fail "/metrics signed serial '$(metric signerd_zone_signed_serial)', the secondary serves '$seen'"
+[[ $(metric signerd_zone_signatures_made_total) -gt 0 ]] || fail "/metrics: no signatures made"
+[[ $(metric signerd_zone_healthy) == 1 ]] || fail "/metrics: zone not healthy"
+grep -q '^signerd_zone_transfers_in_total{zone="'"$zone"'.",kind="ixfr",result="ok"} [1-9]' "$SYS_WORK/metrics.txt" ||
+  fail "/metrics: the IXFR in is not counted"
 judge 2026112302
 same_data
 

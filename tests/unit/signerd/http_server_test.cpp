@@ -18,6 +18,8 @@
 #include <string>
 #include <thread>
 
+#include "signerd/metrics.hpp"
+
 namespace signerd {
 namespace {
 
@@ -115,8 +117,8 @@ HttpResponse test_handler(std::string_view method, std::string_view target) {
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  void start(HttpLimits limits = short_limits()) {
-    server_.emplace(io_, test_handler, limits);
+  void start(HttpLimits limits = short_limits(), HttpHandler handler = test_handler) {
+    server_.emplace(io_, std::move(handler), limits);
     auto r = server_->listen({asio::ip::make_address("127.0.0.1"), 0});
     ASSERT_TRUE(r) << r.error().to_string();
     ASSERT_NE(server_->port(), 0);
@@ -374,6 +376,70 @@ TEST_F(HttpServerTest, ListenErrorNamesTheAddress) {
   EXPECT_NE(r.error().detail.find("127.0.0.1:" + std::to_string(port())), std::string::npos)
       << r.error().detail;
   EXPECT_EQ(second.port(), 0);
+}
+
+// The daemon's shape: a route table with the metrics text as one route.
+HttpHandler routes_with_metrics() {
+  ZoneStatus zone;
+  zone.zone = "example.com.";
+  zone.signed_serial = 2026112301;
+  ProcessInfo process;
+  process.version = "test";
+  return route_table({
+      {"/status",
+       [](std::string_view) {
+         return HttpResponse{200, "application/json", R"({"ok":true})"};
+       }},
+      {"/metrics",
+       [zone, process](std::string_view) {
+         return HttpResponse{200, std::string(kMetricsContentType),
+                             metrics_text({zone}, process, base::TimePoint{})};
+       }},
+  });
+}
+
+TEST_F(HttpServerTest, RouteTableServesMetricsAsPrometheusText) {
+  start(short_limits(), routes_with_metrics());
+  Client c(port());
+  ASSERT_TRUE(c.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->head.find("content-type: text/plain; version=0.0.4"), std::string::npos) << r->head;
+  EXPECT_EQ(r->body.substr(0, 7), "# HELP ");
+  EXPECT_NE(r->body.find("\nsignerd_zone_signed_serial{zone=\"example.com.\"} 2026112301\n"),
+            std::string::npos)
+      << r->body;
+}
+
+TEST_F(HttpServerTest, RouteTableMatchesThePathWithoutQueryAnd404sTheRest) {
+  start(short_limits(), routes_with_metrics());
+  Client c(port());
+  ASSERT_TRUE(
+      c.send("GET /status?zone=example.com HTTP/1.1\r\nHost: x\r\n\r\n"
+             "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /metrics/ HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto status = c.read_response();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200);
+  EXPECT_EQ(status->body, R"({"ok":true})");
+  auto head = c.read_response(/*head_request=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_NE(head->head.find("content-type: text/plain; version=0.0.4"), std::string::npos);
+  auto missing = c.read_response();
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body, "not found: try /status or /metrics\n");
+}
+
+TEST_F(HttpServerTest, CountsAnswersByStatusCode) {
+  start();
+  Client c(port());
+  ASSERT_TRUE(c.send(std::string(kGetStatus) + kGetStatus + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.read_response());
+  const auto counts = server_->responses();
+  EXPECT_EQ(counts, (std::map<unsigned, uint64_t>{{200, 2}, {404, 1}}));
 }
 
 // curl, when installed, as an independent client.
