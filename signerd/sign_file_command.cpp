@@ -27,7 +27,8 @@ constexpr const char* kSignUsage =
     "  (default /etc/signerd/signerd.yaml), creating them per policy on first use\n"
     "  and keeping their metadata in the store under state-dir, so later runs reuse them.\n"
     "  The policy is --policy, else the zone's in the config, else 'default'.\n"
-    "  The signed zone is checked by signerd's own verifier (unless --no-verify) and\n"
+    "  The signed zone is checked by signerd's own verifier (unless --no-verify), on\n"
+    "  as many threads as sign (--workers, default one per core), and\n"
     "  written to OUT atomically: on any error OUT is not created or changed.\n";
 
 constexpr const char* kKeysUsage = "usage: signerctl keys --zone NAME [--config FILE]\n";
@@ -106,7 +107,9 @@ int sign_file(std::span<const std::string_view> args) {
   if (!signed_zone) return failed("sign-file", signed_zone.error());
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (!opts->has("--no-verify")) {
-    auto verified = dnssec::verify_zone(**signed_zone, now);
+    dnssec::VerifyOptions verify;
+    verify.threads = workers;  // as many as signed
+    auto verified = dnssec::verify_zone(**signed_zone, now, verify);
     if (!verified) return failed("sign-file", verified.error());
   }
   if (auto written = dns::write_zone_file(**signed_zone, *opts->get("--out")); !written) {
