@@ -61,6 +61,17 @@ base::Result<void> drop_privileges(const std::string& user) {
   return base::ok();
 }
 
+// The control socket belongs to server.user when signerd starts as root
+// and drops to it: its group may then use it, and signerd can remove it.
+base::Result<void> give_to_user(const std::filesystem::path& path, const std::string& user) {
+  if (user.empty() || geteuid() != 0) return base::ok();
+  const passwd* pw = getpwnam(user.c_str());
+  if (!pw) return make_error(Errc::not_found, "server.user: no user '" + user + "'");
+  if (chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+    return make_error(Errc::io, "control socket " + path.string() + ": chown: " + std::strerror(errno));
+  return base::ok();
+}
+
 }  // namespace
 
 int Daemon::run(const std::filesystem::path& config_file) {
@@ -105,6 +116,19 @@ int Daemon::main_loop() {
     }
   }
 
+  if (!config.server.control.empty()) {
+    control_server_ = std::make_unique<ControlServer>(
+        io_, [actions = control_actions()](const ControlRequest& request, uid_t) {
+          return answer_control(request, actions);
+        });
+    auto listening = control_server_->listen(config.server.control);
+    if (listening) listening = give_to_user(config.server.control, config.server.user);
+    if (!listening) {
+      base::log::error(listening.error().detail);
+      return 1;
+    }
+  }
+
   if (auto dropped = drop_privileges(config.server.user); !dropped) {
     base::log::error(dropped.error().detail);
     return 1;
@@ -115,7 +139,8 @@ int Daemon::main_loop() {
       [&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
-          reload();
+          if (auto reloaded = reload("SIGHUP"); !reloaded)
+            base::log::error("SIGHUP: " + reloaded.error().detail);
           signals.async_wait(on_signal);
           return;
         }
@@ -141,7 +166,8 @@ int Daemon::main_loop() {
   for (const auto& a : config.server.listen) where += " " + a.to_string();
   base::log::info("signerd running: " + std::to_string(config.zones.size()) + " zones, DNS on" +
                   (where.empty() ? std::string(" nothing") : where) +
-                  (config.server.http ? ", HTTP on " + config.server.http->to_string() : std::string()));
+                  (config.server.http ? ", HTTP on " + config.server.http->to_string() : std::string()) +
+                  (control_server_ ? ", control at " + config.server.control.string() : std::string()));
 
   io_.run();
   zone_pool_.join();
@@ -177,6 +203,7 @@ void Daemon::zone_ended(const std::string& key) {
 void Daemon::stop_network() {
   if (dns_server_) dns_server_->stop();
   if (http_server_) http_server_->stop();
+  if (control_server_) control_server_->stop();
   io_.stop();
 }
 
@@ -188,18 +215,18 @@ void Daemon::begin_stop() {
   if (running_zones_ == 0) stop_network();
 }
 
-void Daemon::reload() {
+base::Result<std::string> Daemon::reload(std::string_view trigger) {
+  const std::string by(trigger);
   auto fresh = load_config(config_file_);
-  if (!fresh) {
-    base::log::error("SIGHUP: config not reloaded, the running one stays: " + fresh.error().detail);
-    return;
-  }
+  if (!fresh)
+    return make_error(fresh.error().code,
+                      "config not reloaded, the running one stays: " + fresh.error().detail);
   if (auto change = tsig_change(offline_->config, *fresh)) {
-    base::log::error("SIGHUP: config not reloaded, the running one stays: tsig: " + *change +
-                     "; TSIG keys are loaded at start only, restart signerd to change them");
-    return;
+    return make_error(Errc::unsupported,
+                      "config not reloaded, the running one stays: tsig: " + *change +
+                          "; TSIG keys are loaded at start only, restart signerd to change them");
   }
-  base::log::info("SIGHUP: reloading the zone list from " + config_file_.string());
+  base::log::info(by + ": reloading the zone list from " + config_file_.string());
   std::map<std::string, ZoneConfig> wanted;
   for (const auto& z : fresh->zones) wanted.emplace(zone_key(z.name), z);
   std::vector<std::shared_ptr<ZoneRuntime>> to_stop;
@@ -224,7 +251,7 @@ void Daemon::reload() {
   offline_->config.zones = fresh->zones;
   for (auto& zone : to_stop) {
     const std::string key = zone_key(zone->config().name);
-    base::log::info("zone " + zone->config().name.to_text() + ": removed or changed by SIGHUP; stopping");
+    base::log::info("zone " + zone->config().name.to_text() + ": removed or changed by " + by + "; stopping");
     // A changed zone starts again when its old loop has ended (zone_ended):
     // both would otherwise write the same rows.
     if (auto w = wanted.find(key); w != wanted.end()) {
@@ -238,8 +265,11 @@ void Daemon::reload() {
       restarts_.insert_or_assign(key, zone);
       continue;
     }
-    if (auto started = start_zone(zone); !started) base::log::error("SIGHUP: " + started.error().detail);
+    if (auto started = start_zone(zone); !started) base::log::error(by + ": " + started.error().detail);
   }
+  return "config reloaded from " + config_file_.string() + ": " + std::to_string(fresh->zones.size()) +
+         " zones, " + std::to_string(to_stop.size()) + " stopped or restarted, " +
+         std::to_string(wanted.size()) + " started";
 }
 
 std::shared_ptr<ZoneRuntime> Daemon::runtime(dns::NameView zone) const {
@@ -348,6 +378,39 @@ std::vector<HttpRoute> Daemon::http_routes() const {
       {"/healthz", [this](std::string_view) { return health_answer(zone_statuses(), clock_.now()); }},
       {"/metrics", std::move(metrics)},
   };
+}
+
+ControlActions Daemon::control_actions() {
+  auto not_configured = [](const dns::Name& zone) {
+    return make_error(Errc::not_found, "zone " + zone.to_text() + ": not configured");
+  };
+  ControlActions a;
+  a.statuses = [this] { return zone_statuses(); };
+  a.now = [this] { return clock_.now(); };
+  a.reload = [this]() {
+    auto reloaded = reload("control");
+    if (!reloaded) base::log::error("control: " + reloaded.error().detail);
+    return reloaded;
+  };
+  a.retransfer = [this, not_configured](const dns::Name& zone) -> base::Result<std::string> {
+    auto r = runtime(zone);
+    if (!r) return not_configured(zone);
+    r->retransfer();
+    return "zone " + zone.to_text() + ": AXFR from the primaries asked; the refresh starts now";
+  };
+  a.notify = [this, not_configured](const dns::Name& zone) -> base::Result<std::string> {
+    auto r = runtime(zone);
+    if (!r) return not_configured(zone);
+    const size_t peers = r->config().notify.size();
+    if (peers == 0)
+      return make_error(Errc::not_found, "zone " + zone.to_text() + ": no secondaries to notify");
+    auto serial = r->notify_secondaries();
+    if (!serial)
+      return make_error(Errc::not_found, "zone " + zone.to_text() + ": no signed version to announce yet");
+    return "zone " + zone.to_text() + ": NOTIFY of serial " + std::to_string(*serial) + " to " +
+           std::to_string(peers) + (peers == 1 ? " secondary" : " secondaries");
+  };
+  return a;
 }
 
 }  // namespace signerd

@@ -2,9 +2,10 @@
 //
 // Owns: start-up in order (config, store, key store, TSIG keys, listeners,
 // zones), the zone table (the ZoneCatalog the network asks), the HTTP
-// status and health answers, signals (SIGTERM/SIGINT stop, SIGHUP reloads
-// the zone list), and an orderly stop. Does not own: what a zone does
-// (ZoneRuntime), the protocols (xfr/), the signing engine (dnssec/).
+// status and health answers, the control socket's verbs, signals
+// (SIGTERM/SIGINT stop, SIGHUP reloads the zone list), and an orderly
+// stop. Does not own: what a zone does (ZoneRuntime), the protocols
+// (xfr/), the signing engine (dnssec/).
 #pragma once
 
 #include <filesystem>
@@ -14,6 +15,8 @@
 
 #include "base/lock_guarded.hpp"
 #include "base/result.hpp"
+#include "signerd/control_server.hpp"
+#include "signerd/control_verbs.hpp"
 #include "signerd/http_server.hpp"
 #include "signerd/zone_runtime.hpp"
 #include "xfr/auth_server.hpp"
@@ -39,7 +42,10 @@ class Daemon final : public xfr::ZoneCatalog {
   explicit Daemon(std::filesystem::path config_file) : config_file_(std::move(config_file)) {}
   int main_loop();
   base::Result<void> start_zone(const ZoneConfig& zone);
-  void reload();
+  // Reloads the zone list (SIGHUP, signerctl reload; `trigger` names which
+  // in the log). Returns what changed, or why the running config stays.
+  // io thread only.
+  base::Result<std::string> reload(std::string_view trigger);
   void zone_ended(const std::string& key);
   void begin_stop();
   void stop_network();
@@ -48,6 +54,8 @@ class Daemon final : public xfr::ZoneCatalog {
   std::vector<HttpRoute> http_routes() const;
   std::vector<ZoneStatus> zone_statuses() const;
   std::shared_ptr<ZoneRuntime> runtime(dns::NameView zone) const;
+  // What the control verbs act on (control_verbs.hpp); run on the io thread.
+  ControlActions control_actions();
 
   std::filesystem::path config_file_;
   base::SystemClock clock_;
@@ -61,6 +69,7 @@ class Daemon final : public xfr::ZoneCatalog {
   std::unique_ptr<DaemonContext> ctx_;
   std::unique_ptr<xfr::AuthServer> dns_server_;
   std::unique_ptr<HttpServer> http_server_;
+  std::unique_ptr<ControlServer> control_server_;
   base::LockGuarded<ZoneTable> zones_;
   // Zones changed by SIGHUP, waiting for their old loop to end; io thread only.
   std::map<std::string, ZoneConfig> restarts_;

@@ -9,8 +9,9 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the well-formed UTF-8 sequence starting at in[i], or 0 when the
-// bytes there are not one. The ranges are RFC 3629 section 4's table.
+}  // namespace
+
+// The ranges are RFC 3629 section 4's table.
 std::size_t utf8_sequence_length(std::string_view in, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<uint8_t>(in[k]); };
   const uint8_t b0 = byte(i);
@@ -38,6 +39,8 @@ std::size_t utf8_sequence_length(std::string_view in, std::size_t i) {
   }
   return len;
 }
+
+namespace {
 
 void append_control(std::string& out, uint8_t c) {
   switch (c) {

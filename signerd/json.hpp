@@ -2,9 +2,10 @@
 //
 // Owns: escaping a string for a JSON string literal (RFC 8259 section 7).
 // Does not own: building documents (the daemon writes them from a snapshot)
-// or parsing JSON.
+// or parsing JSON (the control socket's flat requests: control_protocol.hpp).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,9 @@ namespace signerd {
 // nothing above U+10FFFF) becomes U+FFFD, so the output is always valid JSON
 // whatever a zone name or an error detail holds. Thread-safe, never fails.
 std::string json_escape(std::string_view in);
+
+// Length of the well-formed UTF-8 sequence (RFC 3629) starting at in[i]
+// (i < in.size()), or 0 when the bytes there are not one. Never fails.
+std::size_t utf8_sequence_length(std::string_view in, std::size_t i);
 
 }  // namespace signerd

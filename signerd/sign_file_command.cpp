@@ -125,7 +125,7 @@ int sign_file(std::span<const std::string_view> args) {
   return 0;
 }
 
-int keys(std::span<const std::string_view> args) {
+int keys_offline(std::span<const std::string_view> args) {
   static constexpr OptionSpec kSpecs[] = {{"--zone", true, true}, {"--config", true, false}};
   if (wants_help(args)) {
     std::fputs(kKeysUsage, stdout);

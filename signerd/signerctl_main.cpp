@@ -14,9 +14,16 @@ void usage() {
       "  check-zone --zone NAME --in FILE   check a zone file; print it in canonical order\n"
       "  sign-file --zone NAME --in FILE --out FILE [--policy NAME] [--config FILE]\n"
       "                                     sign a zone file with HSM keys (kept in the store)\n"
-      "  keys --zone NAME [--config FILE]   list the zone's keys\n"
+      "  keys --zone NAME [--json]          list the zone's keys (the daemon's view when it runs)\n"
       "  ds --zone NAME [--config FILE]     print DS records for the zone's KSKs/CSKs\n"
-      "each command takes --help\n",
+      "the running daemon, through its control socket (server.control):\n"
+      "  status [--zone NAME] [--json]      zones' serials, health, transfers, timers, keys\n"
+      "  zones [--json]                     the zones with their serials and health\n"
+      "  reload                             reload the zone list from the config (as SIGHUP)\n"
+      "  retransfer --zone NAME             take the whole zone (AXFR) from the primaries now\n"
+      "  notify --zone NAME                 send NOTIFY of the served serial to the secondaries again\n"
+      "each command takes --help and --config FILE (default /etc/signerd/signerd.yaml); the\n"
+      "daemon's verbs exit 0 ok, 1 refused (the reason on stderr), 2 usage, 3 signerd not running\n",
       stderr);
 }
 
@@ -33,6 +40,11 @@ int main(int argc, char** argv) {
   if (command == "sign-file") return signerd::cli::sign_file(args);
   if (command == "keys") return signerd::cli::keys(args);
   if (command == "ds") return signerd::cli::ds(args);
+  if (command == "status") return signerd::cli::status(args);
+  if (command == "zones") return signerd::cli::zones(args);
+  if (command == "reload") return signerd::cli::reload(args);
+  if (command == "retransfer") return signerd::cli::retransfer(args);
+  if (command == "notify") return signerd::cli::notify(args);
   if (command == "--help" || command == "-h" || command == "help") {
     usage();
     return 0;

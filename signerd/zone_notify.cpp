@@ -20,6 +20,17 @@ constexpr seconds kNotifyMaxPause{std::chrono::minutes(10)};
 
 }  // namespace
 
+std::optional<uint32_t> ZoneRuntime::notify_secondaries() {
+  const auto served = status().signed_serial;
+  if (!served) return std::nullopt;
+  // signed_ is the strand's: the serial announced is the one served when
+  // the handler runs (a newer one may have been committed meanwhile).
+  asio::post(strand_, [self = shared_from_this()] {
+    if (self->signed_) self->announce(self->signed_->serial());
+  });
+  return served;
+}
+
 void ZoneRuntime::announce(uint32_t serial) {
   announced_serial_ = serial;
   for (const auto& peer : config_.notify) {

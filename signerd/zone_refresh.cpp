@@ -34,8 +34,16 @@ void ZoneRuntime::note_transfer(std::string_view kind, std::string_view result, 
   });
 }
 
+void ZoneRuntime::retransfer() {
+  retransfer_ = true;
+  wake();
+}
+
 asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
   const auto notified = std::exchange(notified_, std::nullopt);
+  // The operator asked AXFR (retransfer()): no IXFR base, and a primary
+  // with the serial we hold is asked all the same.
+  const bool operator_axfr = retransfer_.exchange(false);
   std::string newer_not_taken;  // why a primary's newer serial was not taken this round
   for (const auto& primary : config_.primaries) {
     if (stop_requested_ || ctx_.stopping) co_return false;
@@ -62,7 +70,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     }
     last_contact_ = ctx_.clock.now();
     status_.with_lock([](ZoneStatus& s) { s.expired_upstream.reset(); });
-    if (upstream_serial_known_ && view_ &&
+    if (!operator_axfr && upstream_serial_known_ && view_ &&
         !dns::serial_lt(dns::soa_timers(upstream_soa_->rdatas()[0])->serial, *serial)) {
       note_transfer("up-to-date", "ok", peer);
       status_.with_lock([](ZoneStatus& s) {
@@ -79,7 +87,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     limits.max_records = config_.max_records;
     limits.max_bytes = config_.max_transfer_bytes;
     std::optional<dns::RRset> from;
-    if (view_ && upstream_serial_known_) from = upstream_soa_;
+    if (view_ && upstream_serial_known_ && !operator_axfr) from = upstream_soa_;
     const auto answered = std::chrono::steady_clock::now();
     auto transfer = co_await xfr::transfer_in(asio::ip::tcp::endpoint(address, primary.address.port),
                                               config_.name, from, key, limits, ctx_.clock);

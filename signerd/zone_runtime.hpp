@@ -86,6 +86,13 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // slice per round (zone_resign.cpp), so a flood cannot starve it.
   bool wake(std::optional<std::pair<IpAddress, uint32_t>> notified = std::nullopt);
   static constexpr std::chrono::milliseconds kNotifyGap{20};
+  // The operator's retransfer (signerctl): the next refresh asks AXFR of
+  // the primaries, whatever their serial; wakes the zone. Thread-safe.
+  void retransfer();
+  // The operator's notify (signerctl): announces the served serial to
+  // every secondary again, on the zone's strand. Returns that serial, or
+  // nullopt when nothing is served yet. Thread-safe.
+  std::optional<uint32_t> notify_secondaries();
   // Whether an accepted NOTIFY naming `serial` gets a log line: one that
   // names a new serial does, others one a second at most; `folded` is how
   // many went unlogged since the last line (a flood must not fill the disk).
@@ -115,6 +122,15 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // the config names a key the running keyring does not hold (REVIEW H2):
   // never an unsigned exchange in place of a signed one.
   base::Result<const xfr::TsigKey*> tsig_key(const std::optional<dns::Name>& name) const;
+  // The keys the records publish and sign with. Going insecure (a policy
+  // without keys, e.g. the built-in "insecure"), no key is listed in CDS or
+  // CDNSKEY: params_.cds_delete publishes the DELETE form instead for as
+  // long as any key is published (RFC 8078 section 4).
+  dnssec::ZoneKeys signing_keys(const std::vector<store::KeyRecord>& records) const;
+  // Going insecure, once no key is left: the zone is served as the
+  // primary's data with signerd's SOA, no DNSSEC record (sign() takes this
+  // path when keys_ is empty).
+  SignedChange unsigned_change(std::shared_ptr<const dns::ZoneVersion> next) const;
   std::string who() const;  // "zone example.com"
 
   // zone_refresh.cpp: one refresh from the primaries; true when one answered.
@@ -207,6 +223,7 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> woken_{false};
   std::atomic<bool> wake_posted_{false};  // a wake-up handler is queued on the strand
+  std::atomic<bool> retransfer_{false};   // the next refresh asks AXFR (retransfer())
   base::LockGuarded<std::optional<std::pair<IpAddress, uint32_t>>> pending_notify_;  // for that handler
   std::chrono::steady_clock::time_point last_notified_round_{};                      // strand only
   struct NotifyLog {

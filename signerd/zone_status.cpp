@@ -6,7 +6,6 @@
 #include "signerd/json.hpp"
 
 namespace signerd {
-namespace {
 
 std::string iso_time(base::TimePoint t) {
   const std::time_t tt = std::chrono::system_clock::to_time_t(t);
@@ -16,6 +15,8 @@ std::string iso_time(base::TimePoint t) {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 void field(std::string& out, std::string_view name, std::string_view json_value) {
   if (out.back() != '{') out += ',';
@@ -55,6 +56,30 @@ bool ZoneStatus::healthy(base::TimePoint now, std::string* why) const {
   return true;
 }
 
+std::string keys_to_json(const std::vector<KeyStatus>& list) {
+  std::string keys = "[";
+  for (const auto& k : list) {
+    if (keys.size() > 1) keys += ',';
+    std::string one = "{";
+    field(one, "tag", std::to_string(k.tag));
+    field(one, "algorithm", std::to_string(k.algorithm));
+    field(one, "role", quoted(k.role));
+    field(one, "state", quoted(k.state));
+    field(one, "id", std::to_string(k.id));
+    field(one, "goal", quoted(k.goal));
+    static constexpr const char* kRecordNames[] = {"dnskey", "krrsig", "zrrsig", "ds"};
+    std::string records = "{";
+    for (size_t i = 0; i < k.records.size() && i < 4; ++i)
+      field(records, kRecordNames[i], quoted(k.records[i]));
+    field(one, "records", records + "}");
+    field(one, "next", quoted(k.next));
+    field(one, "next_time", time_or_null(k.next_time));
+    if (!k.parent.empty()) field(one, "parent", quoted(k.parent));
+    keys += one + "}";
+  }
+  return keys + "]";
+}
+
 std::string to_json(const ZoneStatus& s, base::TimePoint now) {
   std::string out = "{";
   field(out, "zone", quoted(s.zone));
@@ -82,27 +107,7 @@ std::string to_json(const ZoneStatus& s, base::TimePoint now) {
   field(out, "next_refresh", time_or_null(s.next_refresh));
   field(out, "earliest_signature_expiry", time_or_null(s.earliest_expiry));
   field(out, "upstream_expired_since", time_or_null(s.expired_upstream));
-  std::string keys = "[";
-  for (const auto& k : s.keys) {
-    if (keys.size() > 1) keys += ',';
-    std::string one = "{";
-    field(one, "tag", std::to_string(k.tag));
-    field(one, "algorithm", std::to_string(k.algorithm));
-    field(one, "role", quoted(k.role));
-    field(one, "state", quoted(k.state));
-    field(one, "id", std::to_string(k.id));
-    field(one, "goal", quoted(k.goal));
-    static constexpr const char* kRecordNames[] = {"dnskey", "krrsig", "zrrsig", "ds"};
-    std::string records = "{";
-    for (size_t i = 0; i < k.records.size() && i < 4; ++i)
-      field(records, kRecordNames[i], quoted(k.records[i]));
-    field(one, "records", records + "}");
-    field(one, "next", quoted(k.next));
-    field(one, "next_time", time_or_null(k.next_time));
-    if (!k.parent.empty()) field(one, "parent", quoted(k.parent));
-    keys += one + "}";
-  }
-  field(out, "keys", keys + "]");
+  field(out, "keys", keys_to_json(s.keys));
   field(out, "next_key_event", time_or_null(s.next_key_event));
   field(out, "key_error", s.key_error ? quoted(*s.key_error) : "null");
   std::string errors = "[";

@@ -76,5 +76,9 @@ struct ZoneStatus {
 };
 
 std::string to_json(const ZoneStatus& status, base::TimePoint now);
+// The "keys" array of to_json: one object per key.
+std::string keys_to_json(const std::vector<KeyStatus>& keys);
+// "2024-05-01T12:00:00Z" (UTC, seconds).
+std::string iso_time(base::TimePoint t);
 
 }  // namespace signerd

@@ -26,7 +26,8 @@ echo 20e101200001000000000001076578616d706c65000006000109747369672d7465737407657
 3d0b686d61632d7368613235360000006b0480ee012c0020340b51a50291d44bd22b684c0539693c747fa7a050e7a71008a2f0b6f192c9\
 dc20e100000000 | xxd -r -p > "$seeds/query_tsig_sha256"
 
-targets=(fuzz_message fuzz_name fuzz_tsig fuzz_auth_query fuzz_transfer_in fuzz_zone_codec fuzz_ds_check)
+targets=(fuzz_message fuzz_name fuzz_tsig fuzz_auth_query fuzz_transfer_in fuzz_zone_codec fuzz_ds_check
+         fuzz_control_request)
 for target in "${targets[@]}"; do
   if [[ ! -x $build/bin/$target ]]; then
     echo "run.sh: $build/bin/$target missing; build with -DSIGNERD_FUZZ=ON" >&2
