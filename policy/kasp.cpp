@@ -143,9 +143,13 @@ void check_key(const KeyPolicy& key, size_t index, std::vector<PolicyProblem>& o
 // zone, so each one needs a key for the DNSKEY RRset and a key for the rest.
 void check_coverage(const Kasp& k, std::vector<PolicyProblem>& out) {
   if (k.keys.empty()) {
-    out.push_back({"keys", "at least one key is needed: a csk, or a ksk and a zsk"});
+    if (!k.insecure)
+      out.push_back({"keys",
+                     "at least one key is needed: a csk, or a ksk and a zsk (keys: [] takes the zone "
+                     "back to unsigned, as the built-in policy insecure does)"});
     return;
   }
+  if (k.insecure) out.push_back({"keys", "insecure takes an empty key list"});
   std::vector<uint8_t> algorithms;
   for (const auto& key : k.keys) {
     if (hsm::algorithm_from_number(key.algorithm) &&
@@ -178,10 +182,16 @@ std::optional<Kasp> builtin_policy(std::string_view name) {
     kasp.nsec3 = Nsec3Policy{};
     return kasp;
   }
+  if (name == "insecure") {
+    Kasp kasp = default_policy("insecure");
+    kasp.keys.clear();
+    kasp.insecure = true;
+    return kasp;
+  }
   return std::nullopt;
 }
 
-std::vector<std::string_view> builtin_policy_names() { return {"default", "default-nsec3"}; }
+std::vector<std::string_view> builtin_policy_names() { return {"default", "default-nsec3", "insecure"}; }
 
 std::optional<uint8_t> algorithm_from_text(std::string_view text) noexcept {
   auto alg = hsm::algorithm_from_name(text);

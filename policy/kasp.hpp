@@ -68,7 +68,10 @@ struct Kasp {
   Seconds parent_ds_ttl = 24h;
   Seconds parent_propagation_delay = 1h;
   Seconds max_zone_ttl = 24h;
-  std::vector<KeyPolicy> keys;       // empty: going insecure (BIND's "insecure")
+  std::vector<KeyPolicy> keys;  // empty: going insecure (BIND's "insecure")
+  // The key list is empty on purpose: `keys: []` in the config, or the
+  // built-in "insecure". A policy that names no keys by omission is refused.
+  bool insecure = false;
   std::optional<Nsec3Policy> nsec3;  // nullopt: NSEC
   // Parent automation (BIND names and defaults): CDNSKEY beside CDS, the CDS
   // digest types (RFC 4509 SHA-256), and how often to ask the parental
@@ -86,9 +89,12 @@ struct Kasp {
 
 // "default": one CSK, ECDSAP256SHA256, unlimited lifetime, NSEC (BIND's
 // built-in). "default-nsec3": the same with NSEC3 per RFC 9276 (0 iterations,
-// no opt-out, empty salt). nullopt for any other name. BIND's "insecure" and
-// "none" are not offered: going unsigned needs the DS withdrawn first, which
-// belongs to the key state machine.
+// no opt-out, empty salt). "insecure": no keys, BIND's way back to an
+// unsigned zone: the key state machine withdraws the DS first (CDS and
+// CDNSKEY DELETE, RFC 8078 section 4, until the parental agents no longer
+// hold it), then the DNSKEY RRset and the signatures; the zone is then
+// served unsigned. nullopt for any other name ("none", BIND's immediate
+// unsigning, is not offered: it breaks validation while a DS remains).
 std::optional<Kasp> builtin_policy(std::string_view name);
 std::vector<std::string_view> builtin_policy_names();
 

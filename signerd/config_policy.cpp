@@ -164,6 +164,9 @@ Kasp read_policy(ConfigReader& reader, const YAML::Node& node, const std::string
       std::string relative = "keys[" + std::to_string(kasp.keys.size()) + "]";
       kasp.keys.push_back(read_key(reader, item, item_field, relative, lines));
     });
+    // `keys: []` said on purpose: the zone goes back to unsigned, on this
+    // policy's timings (the built-in "insecure" has the default ones).
+    if (v->IsSequence() && v->size() == 0) kasp.insecure = true;
   }
   if (auto v = m.get("nsec3param")) read_nsec3(reader, *v, m.field("nsec3param"), kasp, lines);
   read_parent_options(reader, m, kasp, lines);

@@ -115,6 +115,11 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
   if (const auto* whole = std::get_if<std::shared_ptr<const dns::ZoneVersion>>(&change.content))
     return sign_whole(*whole);
   const auto& diff = std::get<dns::ZoneDiff>(change.content);
+  if (keys_.keys.empty() && kasp_.keys.empty()) {
+    auto next = dns::apply_diff(*view_, diff);
+    if (!next) return std::move(next).error();
+    return unsigned_change(std::move(*next));
+  }
   const base::TimePoint now = ctx_.clock.now();
   const auto started = std::chrono::steady_clock::now();
   std::lock_guard lock(ctx_.signing_lock);
@@ -156,8 +161,22 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
   return out;
 }
 
+ZoneRuntime::SignedChange ZoneRuntime::unsigned_change(std::shared_ptr<const dns::ZoneVersion> next) const {
+  SignedChange out;
+  // The served version is the view itself. From a signed one (the last
+  // step of going insecure) the diff takes every DNSSEC record out: a
+  // whole-zone pass, O(zone) once; later changes are the view's own diff.
+  const bool was_signed = signed_ && signed_->apex().find(dns::RRType::DNSKEY).has_value();
+  if (signed_) out.signed_diff = dns::diff_versions(*signed_, *next);
+  out.whole_zone_pass = was_signed;
+  out.unsigned_next = next;
+  out.signed_next = std::move(next);
+  return out;
+}
+
 base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign_whole(
     std::shared_ptr<const dns::ZoneVersion> view) {
+  if (keys_.keys.empty() && kasp_.keys.empty()) return unsigned_change(std::move(view));
   const auto started = std::chrono::steady_clock::now();
   std::lock_guard lock(ctx_.signing_lock);
   auto signed_zone = dnssec::sign_zone(*view, keys_, params_, ctx_.clock.now(), ctx_.signing_workers);

@@ -150,8 +150,15 @@ std::optional<KeySetChange> ZoneRuntime::key_set_change(const policy::Evaluation
     change.audit.push_back((r ? key_name(*r) : "key id " + std::to_string(id)) + " retired: goal hidden");
   }
   change.transitions = ev.transitions;
-  change.signing = zone_keys(ctx_.offline, change.records);
+  change.signing = signing_keys(change.records);
   return change;
+}
+
+dnssec::ZoneKeys ZoneRuntime::signing_keys(const std::vector<store::KeyRecord>& records) const {
+  dnssec::ZoneKeys keys = zone_keys(ctx_.offline, records);
+  if (kasp_.keys.empty())
+    for (auto& k : keys.keys) k.cds = false;
+  return keys;
 }
 
 base::Result<void> ZoneRuntime::write_key_rows(const std::vector<store::KeyRecord>& records,

@@ -79,7 +79,11 @@ asio::awaitable<void> ZoneRuntime::check_parent() {
                       (*want == xfr::DsWant::withdrawn && round.outcome == xfr::DsRoundOutcome::withdrawn);
     if (!done) {
       waiting = true;
-      parent_waits_[key.id] = round.reason;
+      // Said once per new reason, not every round.
+      if (auto& said = parent_waits_[key.id]; said != round.reason) {
+        said = round.reason;
+        base::log::info(who() + ": DS of " + name + ": " + round.reason);
+      }
       continue;
     }
     parent_waits_.erase(key.id);

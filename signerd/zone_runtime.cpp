@@ -22,6 +22,7 @@ ZoneRuntime::ZoneRuntime(DaemonContext& ctx, ZoneConfig config, policy::Kasp kas
       params_(signing_params(kasp_)),
       strand_(asio::make_strand(ctx.zone_pool.get_executor())),
       wake_timer_(strand_) {
+  params_.cds_delete = kasp_.keys.empty();
   status_.with_lock([&](ZoneStatus& s) {
     s.zone = config_.name.to_text();
     s.refresh_window = kasp_.signatures_refresh;
@@ -148,7 +149,7 @@ base::Result<void> ZoneRuntime::resume() {
     key_records_ = std::move(*records);
   }
   if (auto present = check_keys_present(); !present) record_error(present.error().detail);
-  keys_ = zone_keys(ctx_.offline, key_records_);
+  keys_ = signing_keys(key_records_);
   show_keys(nullptr);
   const auto loading = std::chrono::steady_clock::now();
   auto stored = [&] {

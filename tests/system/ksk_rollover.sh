@@ -24,15 +24,22 @@ role=${2:-ksk}
 case $role in
   ksk) keys="[{role: ksk, lifetime: 70s, algorithm: ecdsap256sha256}, {role: zsk, lifetime: unlimited, algorithm: ecdsap256sha256}]" ;;
   csk) keys="[{role: csk, lifetime: 90s, algorithm: ecdsap256sha256}]" ;;
-  alg) keys="[{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]" ;;
-  *) fail "role $role: ksk, csk or alg" ;;
+  alg | insecure) keys="[{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]" ;;
+  *) fail "role $role: ksk, csk, alg or insecure" ;;
 esac
+# `insecure`: the way back to unsigned (KASP.md, RFC 8078 section 4): the
+# policy's key list becomes [] (SIGHUP; the built-in "insecure" is the same
+# on the default timings, days); CDS and CDNSKEY become
+# the DELETE form, the registry removes the DS, signerd sees it withdrawn,
+# waits out the DS TTL, then serves the zone without DNSKEY, RRSIG or NSEC;
+# the resolver never answers SERVFAIL (answers without AD are allowed only
+# in this mode, from the SIGHUP on).
 # `alg`: an algorithm rollover (RFC 6781 section 4.1.4) of that CSK from
 # ECDSAP256SHA256 (13) to ED25519 (15) by a policy change and SIGHUP, in
 # the default conservative order (signatures of the new algorithm before
 # its DNSKEY, the old DNSKEY before its signatures).
 key_role=$role
-[[ $role == alg ]] && key_role=csk
+[[ $role == alg || $role == insecure ]] && key_role=csk
 
 zone=roll.test
 parent=test
@@ -131,7 +138,10 @@ registry() {
   while :; do
     cds=$(cds_of)
     ds=$(ds_at_parent)
-    if [[ -n $cds && $cds != "$ds" ]]; then
+    if [[ $cds == "0 0 0 00" && -n $ds ]]; then # RFC 8078 section 4: remove the DS
+      printf 'server 127.0.0.1 %s\nzone %s.\nupdate delete %s. DS\nsend\n' "$parent_port" "$parent" "$zone" |
+        nsupdate -y "hmac-sha256:parent-key:$parent_secret" && echo "$(date +%T) DS deleted (CDS DELETE)" >>"$SYS_WORK/registry.log"
+    elif [[ -n $cds && $cds != "0 0 0 00" && $cds != "$ds" ]]; then
       {
         echo "server 127.0.0.1 $parent_port"
         echo "zone $parent."
@@ -169,9 +179,45 @@ kill -HUP "$(cat "$SYS_WORK/resolver/pid")"
 sleep 1
 secure() { dig +dnssec +time=2 +tries=1 -p "$resolver_port" @127.0.0.1 "www.$zone" A | grep -qE 'flags:[^;]* ad[ ;]'; }
 wait_until 30 "the resolver validates www.$zone through the parent" secure
+[[ $role == insecure ]] && export SYS_WATCH_INSECURE_OK=1
 sys_watch_resolver "$resolver_port" "$SYS_WORK/answers" "www.$zone A" "nxname.$zone A" &
 watcher=$!
 sys_track_pid "$watcher"
+
+if [[ $role == insecure ]]; then
+  step "the policy's key list becomes [] (SIGHUP): CDS DELETE, the DS goes, then DNSSEC"
+  sed -i 's/^    keys: .*/    keys: []/' "$SYS_WORK/signerd.yaml"
+  "$signerd_bin" --config "$SYS_WORK/signerd.yaml" --check >/dev/null
+  kill -HUP "$signerd_pid"
+  cds_delete() { [[ $(cds_of) == "0 0 0 00" ]]; }
+  wait_until 30 "CDS DELETE published" cds_delete
+  [[ $(dig +short +norec -p "$signer_port" @127.0.0.1 "$zone" CDNSKEY) == "0 3 0 AA==" ]] ||
+    fail "CDNSKEY is not the DELETE form: $(dig +short +norec -p "$signer_port" @127.0.0.1 "$zone" CDNSKEY)"
+  [[ -n $(dig +short +norec -p "$signer_port" @127.0.0.1 "$zone" DNSKEY) ]] ||
+    fail "the DNSKEY went before the DS was withdrawn"
+  no_ds() { [[ -z $(ds_at_parent) ]]; }
+  wait_until 30 "the registry removed the DS" no_ds
+  unsigned() { [[ -z $(dig +short +norec -p "$signer_port" @127.0.0.1 "$zone" DNSKEY) ]]; }
+  wait_until 60 "the zone served without DNSKEY" unsigned
+  grep -q "DS of csk $first_ksk (id [0-9]*) withdrawn at every parental-agent address" "$log" ||
+    fail "signerd did not see the DS withdrawn before removing the DNSKEY"
+  axfr=$(sys_axfr "$signer_port" "$zone")
+  ! grep -qE '[[:space:]](RRSIG|NSEC|NSEC3|NSEC3PARAM|DNSKEY|CDS|CDNSKEY)[[:space:]]' <<<"$axfr" ||
+    fail "DNSSEC records left in the unsigned zone: $(grep -E 'RRSIG|NSEC|DNSKEY|CDS' <<<"$axfr" | head -3)"
+  final=$(sys_soa_serial "$signer_port" "$zone")
+  sys_wait_serial "$bind2_port" "$zone" "$final" 30 || fail "the secondary did not follow to the unsigned $final"
+  no_keys() { [[ $(signerd_status_keys "$http_port" "$zone" 'len(k)') == 0 ]]; }
+  wait_until 60 "keys purged" no_keys
+  sleep 3
+  kill "$watcher"
+  wait "$watcher" 2>/dev/null || true
+  cat "$SYS_WORK/registry.log"
+  sys_watch_report "$SYS_WORK/answers" 40 || fail "the resolver failed an answer while the zone went unsigned"
+  ! dig +dnssec +time=2 +tries=1 -p "$resolver_port" @127.0.0.1 "www.$zone" A | grep -qE 'flags:[^;]* ad[ ;]' ||
+    fail "the resolver still calls the unsigned zone secure"
+  echo "ksk_rollover ($role): ok"
+  exit 0
+fi
 
 step "the roll: the successor's DNSKEY first"
 two_ksks() { (($(signerd_status_keys "$http_port" "$zone" "len([x for x in k if x['role'] == '$key_role'])") >= 2)); }

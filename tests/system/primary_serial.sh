@@ -82,7 +82,8 @@ upstream_serial() {
   curl -fsS "http://127.0.0.1:$http_port/status" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["zones"][0]["upstream_serial"])'
 }
-wait_until 10 "/status shows the primary's serial 103" test "$(upstream_serial)" = 103
+at_103() { [[ $(upstream_serial) == 103 ]]; }
+wait_until 10 "/status shows the primary's serial 103" at_103
 edit 104
 sys_wait_serial "$bind2_port" "$zone" 102 30 ||
   fail "edit 104 did not reach the secondary as 102: $(grep -E 'not applied|failed' "$log" | head -3)"

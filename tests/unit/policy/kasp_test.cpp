@@ -56,8 +56,23 @@ TEST(Kasp, BuiltinDefaultNsec3FollowsRfc9276) {
   EXPECT_EQ(*k->nsec3, (Nsec3Policy{0, false, 0}));
   EXPECT_EQ(k->keys, builtin_policy("default")->keys);
   EXPECT_TRUE(validate(*k));
-  EXPECT_FALSE(builtin_policy("insecure"));
+  EXPECT_FALSE(builtin_policy("none"));
   EXPECT_FALSE(builtin_policy("Default"));
+}
+
+TEST(Kasp, BuiltinInsecureHasNoKeysAndTheDefaultTimings) {
+  auto k = builtin_policy("insecure");
+  ASSERT_TRUE(k);
+  EXPECT_TRUE(k->keys.empty());  // evaluate() reads an empty key list as going insecure
+  Kasp expected = *builtin_policy("default");
+  expected.name = "insecure";
+  expected.keys.clear();
+  expected.insecure = true;
+  EXPECT_EQ(*k, expected);
+  EXPECT_TRUE(validate(*k));
+  Kasp forgot = *k;
+  forgot.insecure = false;  // no keys by omission
+  EXPECT_FALSE(validate(forgot));
 }
 
 TEST(Kasp, AlgorithmsByMnemonicInAnyCaseOrNumber) {

@@ -365,6 +365,21 @@ TEST(ConfigDaemon, ZoneConfigsCompareByValueForReload) {
 }
 
 }  // namespace
+// Going insecure is said on purpose, `keys: []`; a policy without a keys
+// field is refused, so a typo never unsigns a zone.
+TEST(Config, EmptyKeyListGoesInsecureAMissingOneIsRefused) {
+  auto c = parse_config("policies: [{name: off, keys: [], dnskey-ttl: 5s}]\n", "signerd.yaml");
+  ASSERT_TRUE(c) << c.error().detail;
+  ASSERT_EQ(c->policies.size(), 1u);
+  EXPECT_TRUE(c->policies[0].keys.empty());
+  EXPECT_TRUE(c->policies[0].insecure);
+  expect_error("policies: [{name: off, dnskey-ttl: 5s}]\n", "at least one key is needed");
+  auto builtin = parse_config(
+      "zones: [{name: example., primaries: [{address: 192.0.2.1}], policy: insecure}]\n", "signerd.yaml");
+  ASSERT_TRUE(builtin) << builtin.error().detail;
+  EXPECT_TRUE(builtin->find_policy("insecure")->insecure);
+}
+
 // REVIEW H2: the daemon loads TSIG keys at start only, so a reload must
 // see any change of the section (a zone naming a new key would otherwise
 // transfer unsigned).
