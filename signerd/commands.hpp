@@ -22,6 +22,9 @@ int zones(std::span<const std::string_view> args);
 int reload(std::span<const std::string_view> args);
 int retransfer(std::span<const std::string_view> args);
 int notify(std::span<const std::string_view> args);
+int checkds(std::span<const std::string_view> args);
+int rollover(std::span<const std::string_view> args);
+int step(std::span<const std::string_view> args);
 int ds(std::span<const std::string_view> args);
 
 }  // namespace signerd::cli

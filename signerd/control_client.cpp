@@ -1,5 +1,6 @@
 // signerd/control_client.cpp — signerctl status, zones, reload, retransfer,
-// notify and keys: one request each to the daemon's control socket.
+// notify, keys, checkds, rollover and step: one request each to the
+// daemon's control socket.
 #include "signerd/control_client.hpp"
 
 #include <sys/socket.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -48,12 +50,20 @@ base::Error errno_error(const std::string& where) {
   return base::Error{Errc::io, where + ": " + std::strerror(errno)};
 }
 
+// An option of a verb besides --zone, and the request argument it fills.
+struct ExtraArg {
+  std::string_view option;  // "--key"; empty: none
+  std::string_view arg;     // "key"
+  bool required = false;
+};
+
 // What one verb takes: `zone` none, optional or required; usage text.
 struct VerbCli {
   std::string_view verb;
   bool zone_allowed;
   bool zone_required;
   const char* usage;
+  std::array<ExtraArg, 2> extra{};
 };
 
 constexpr VerbCli kStatus{"status", true, false,
@@ -78,6 +88,30 @@ constexpr VerbCli kKeys{"keys", true, true,
                         "usage: signerctl keys --zone NAME [--json] [--config FILE]\n"
                         "  The zone's keys and their states: from the running daemon when its control\n"
                         "  socket answers, else read from the store (offline; --json needs the daemon).\n"};
+
+constexpr VerbCli kCheckds{"checkds",
+                           true,
+                           true,
+                           "usage: signerctl checkds --zone NAME published|withdrawn [--key TAG] [--json]\n"
+                           "                         [--config FILE]\n"
+                           "  Tells the daemon that the parent now holds (published) or no longer holds\n"
+                           "  (withdrawn) the DS of every key waiting for it, or of key TAG only: for a\n"
+                           "  zone without parental-agents, or to settle a round the agents cannot.\n"
+                           "  The key state machine counts its parent waits from now.\n",
+                           {{{"--ds", "ds", true}, {"--key", "key", false}}}};
+constexpr VerbCli kRollover{"rollover",
+                            true,
+                            true,
+                            "usage: signerctl rollover --zone NAME --role ksk|zsk|csk [--at TIME] [--json]\n"
+                            "                          [--config FILE]\n"
+                            "  Starts the rollover of the zone's key of that role now, or with its\n"
+                            "  successor published at TIME (UTC, 2026-12-03T18:00:00Z), whatever its\n"
+                            "  lifetime; the rollover then runs as the policy's would.\n",
+                            {{{"--role", "role", true}, {"--at", "at", false}}}};
+constexpr VerbCli kStep{"step", true, true,
+                        "usage: signerctl step --zone NAME [--json] [--config FILE]\n"
+                        "  manual-mode: lets the transitions and rollover starts that wait for an\n"
+                        "  operator go through once (signerctl keys shows what waits).\n"};
 
 int usage(const VerbCli& v, const std::string& why) {
   std::fprintf(stderr, "signerctl: %s\n", why.c_str());
@@ -111,6 +145,9 @@ int ask(const VerbCli& v, const Options& opts, const NotRunning& not_running) {
     if (!name) return usage(v, name.error().detail);
     request.args["zone"] = name->to_text();
   }
+  for (const ExtraArg& e : v.extra)
+    if (!e.option.empty())
+      if (auto value = opts.get(e.option)) request.args[std::string(e.arg)] = *value;
   auto line = control_call(config->server.control, request);
   if (!line && line.error().code == Errc::not_found) return stopped(line.error().detail);
   if (!line) {
@@ -139,6 +176,8 @@ int run_verb(const VerbCli& v, std::span<const std::string_view> args, const Not
   }
   std::vector<OptionSpec> specs{{"--config", true, false}, {"--json", false, false}};
   if (v.zone_allowed) specs.push_back({"--zone", true, v.zone_required});
+  for (const ExtraArg& e : v.extra)
+    if (!e.option.empty()) specs.push_back({e.option, true, e.required});
   auto opts = Options::parse(args, specs);
   if (!opts) return usage(v, opts.error().detail);
   return ask(v, *opts, not_running);
@@ -197,6 +236,23 @@ int zones(std::span<const std::string_view> args) { return run_verb(kZones, args
 int reload(std::span<const std::string_view> args) { return run_verb(kReload, args); }
 int retransfer(std::span<const std::string_view> args) { return run_verb(kRetransfer, args); }
 int notify(std::span<const std::string_view> args) { return run_verb(kNotify, args); }
+int rollover(std::span<const std::string_view> args) { return run_verb(kRollover, args); }
+int step(std::span<const std::string_view> args) { return run_verb(kStep, args); }
+
+int checkds(std::span<const std::string_view> args) {
+  // `published` or `withdrawn` stands alone, as the and BIND's
+  // rndc dnssec -checkds spell it; it becomes --ds.
+  std::vector<std::string_view> rewritten;
+  bool after_option = false;
+  for (std::string_view a : args) {
+    if (!after_option && (a == "published" || a == "withdrawn")) {
+      rewritten.push_back("--ds");
+    }
+    after_option = a == "--zone" || a == "--config" || a == "--key" || a == "--ds";
+    rewritten.push_back(a);
+  }
+  return run_verb(kCheckds, rewritten);
+}
 
 int keys(std::span<const std::string_view> args) {
   // No daemon: the store, read directly, as before there was a control

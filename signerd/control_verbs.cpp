@@ -3,7 +3,11 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <map>
 #include <optional>
 
 #include "hsm/algorithm.hpp"
@@ -13,12 +17,15 @@ namespace {
 
 enum class ZoneArg { none, optional, required };
 
-using Answer = std::string (*)(const std::optional<dns::Name>& zone, const ControlActions& actions);
+using Args = std::map<std::string, std::string>;
+using Answer = std::string (*)(const std::optional<dns::Name>& zone, const Args& args,
+                               const ControlActions& actions);
 
 struct Verb {
   std::string_view name;
   ZoneArg zone;
   Answer answer;
+  std::array<std::string_view, 2> more{};  // arguments besides `zone`
 };
 
 std::string dash_or(const std::optional<uint32_t>& v) { return v ? std::to_string(*v) : "-"; }
@@ -62,7 +69,7 @@ std::optional<ZoneStatus> find_zone(const std::vector<ZoneStatus>& all, const dn
 
 std::string not_configured(const dns::Name& zone) { return "zone " + zone.to_text() + ": not configured"; }
 
-std::string status(const std::optional<dns::Name>& zone, const ControlActions& a) {
+std::string status(const std::optional<dns::Name>& zone, const Args&, const ControlActions& a) {
   std::vector<ZoneStatus> all = a.statuses();
   if (zone) {
     auto one = find_zone(all, *zone);
@@ -81,7 +88,7 @@ std::string status(const std::optional<dns::Name>& zone, const ControlActions& a
   return ok_reply(text, "\"zones\":" + zones + "]");
 }
 
-std::string zones(const std::optional<dns::Name>&, const ControlActions& a) {
+std::string zones(const std::optional<dns::Name>&, const Args&, const ControlActions& a) {
   const std::vector<ZoneStatus> all = a.statuses();
   const base::TimePoint now = a.now();
   std::size_t width = 4;
@@ -131,7 +138,7 @@ std::string keys_text(const std::vector<KeyStatus>& keys) {
   return out;
 }
 
-std::string keys(const std::optional<dns::Name>& zone, const ControlActions& a) {
+std::string keys(const std::optional<dns::Name>& zone, const Args&, const ControlActions& a) {
   auto one = find_zone(a.statuses(), *zone);
   if (!one) return error_reply(not_configured(*zone));
   return ok_reply(keys_text(one->keys),
@@ -142,23 +149,77 @@ std::string done_or_error(const base::Result<std::string>& done) {
   return done ? ok_reply(*done) : error_reply(done.error().detail);
 }
 
-std::string reload(const std::optional<dns::Name>&, const ControlActions& a) {
+std::string reload(const std::optional<dns::Name>&, const Args&, const ControlActions& a) {
   return done_or_error(a.reload());
 }
-std::string retransfer(const std::optional<dns::Name>& zone, const ControlActions& a) {
+std::string retransfer(const std::optional<dns::Name>& zone, const Args&, const ControlActions& a) {
   return done_or_error(a.retransfer(*zone));
 }
-std::string notify(const std::optional<dns::Name>& zone, const ControlActions& a) {
+std::string notify(const std::optional<dns::Name>& zone, const Args&, const ControlActions& a) {
   return done_or_error(a.notify(*zone));
 }
 
-constexpr std::array<Verb, 6> kVerbs{{
+std::optional<std::string> arg(const Args& args, const std::string& name) {
+  auto it = args.find(name);
+  return it == args.end() ? std::nullopt : std::optional(it->second);
+}
+
+// "2026-12-03T18:00:00Z", UTC, as /status writes times.
+std::optional<base::TimePoint> parse_utc(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return base::TimePoint{std::chrono::seconds(timegm(&tm))};
+}
+
+std::string checkds(const std::optional<dns::Name>& zone, const Args& args, const ControlActions& a) {
+  KeyCommand c;
+  const auto ds = arg(args, "ds");
+  if (ds == "published") {
+    c.kind = KeyCommand::Kind::ds_published;
+  } else if (ds == "withdrawn") {
+    c.kind = KeyCommand::Kind::ds_withdrawn;
+  } else {
+    return error_reply("checkds: argument 'ds' must be published or withdrawn");
+  }
+  if (const auto tag = arg(args, "key")) {
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(tag->data(), tag->data() + tag->size(), value);
+    if (ec != std::errc{} || end != tag->data() + tag->size() || value > 65535)
+      return error_reply("checkds: key '" + *tag + "' is not a key tag (0-65535)");
+    c.tag = static_cast<uint16_t>(value);
+  }
+  return done_or_error(a.key_command(*zone, c));
+}
+
+std::string rollover(const std::optional<dns::Name>& zone, const Args& args, const ControlActions& a) {
+  KeyCommand c;
+  c.kind = KeyCommand::Kind::rollover;
+  const auto role = arg(args, "role");
+  const auto parsed = role ? policy::role_from_text(*role) : std::nullopt;
+  if (!parsed) return error_reply("rollover: argument 'role' must be ksk, zsk or csk");
+  c.role = *parsed;
+  if (const auto at = arg(args, "at")) {
+    c.at = parse_utc(*at);
+    if (!c.at) return error_reply("rollover: at '" + *at + "' is not a UTC time like 2026-12-03T18:00:00Z");
+  }
+  return done_or_error(a.key_command(*zone, c));
+}
+
+std::string step(const std::optional<dns::Name>& zone, const Args&, const ControlActions& a) {
+  return done_or_error(a.key_command(*zone, KeyCommand{}));
+}
+
+constexpr std::array<Verb, 9> kVerbs{{
     {"status", ZoneArg::optional, &status},
     {"zones", ZoneArg::none, &zones},
     {"reload", ZoneArg::none, &reload},
     {"retransfer", ZoneArg::required, &retransfer},
     {"notify", ZoneArg::required, &notify},
     {"keys", ZoneArg::required, &keys},
+    {"checkds", ZoneArg::required, &checkds, {"ds", "key"}},
+    {"rollover", ZoneArg::required, &rollover, {"role", "at"}},
+    {"step", ZoneArg::required, &step},
 }};
 
 std::string known_verbs() {
@@ -175,7 +236,8 @@ std::string answer_control(const ControlRequest& request, const ControlActions& 
   if (verb == kVerbs.end())
     return error_reply("unknown verb '" + request.verb + "' (known: " + known_verbs() + ")");
   for (const auto& [key, value] : request.args) {
-    if (key != "zone" || verb->zone == ZoneArg::none)
+    const bool more = std::find(verb->more.begin(), verb->more.end(), key) != verb->more.end();
+    if (!more && (key != "zone" || verb->zone == ZoneArg::none))
       return error_reply(request.verb + ": unexpected argument '" + key + "'");
   }
   std::optional<dns::Name> zone;
@@ -188,7 +250,7 @@ std::string answer_control(const ControlRequest& request, const ControlActions& 
   } else if (verb->zone == ZoneArg::required) {
     return error_reply(request.verb + ": missing argument 'zone'");
   }
-  return verb->answer(zone, actions);
+  return verb->answer(zone, request.args, actions);
 }
 
 }  // namespace signerd

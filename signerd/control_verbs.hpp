@@ -1,6 +1,7 @@
 // signerd/control_verbs.hpp — what each control verb answers.
 //
-// Owns: the verb table (status, zones, reload, retransfer, notify, keys):
+// Owns: the verb table (status, zones, reload, retransfer, notify, keys,
+// checkds, rollover, step):
 // which arguments each takes, the checks (unknown verb, missing or
 // unexpected argument, a zone that is not configured), and the reply, data
 // and human text, built from ZoneStatus snapshots. Does not own: the
@@ -19,6 +20,7 @@
 #include "base/result.hpp"
 #include "dns/name.hpp"
 #include "signerd/control_protocol.hpp"
+#include "signerd/key_command.hpp"
 #include "signerd/zone_status.hpp"
 
 namespace signerd {
@@ -31,6 +33,8 @@ struct ControlActions {
   std::function<base::Result<std::string>()> reload;
   std::function<base::Result<std::string>(const dns::Name& zone)> retransfer;
   std::function<base::Result<std::string>(const dns::Name& zone)> notify;
+  // checkds, rollover, step: handed to the zone's next key event.
+  std::function<base::Result<std::string>(const dns::Name& zone, const KeyCommand& command)> key_command;
 };
 
 // The reply line (without '\n') for `request`. Never throws for any

@@ -410,6 +410,12 @@ ControlActions Daemon::control_actions() {
     return "zone " + zone.to_text() + ": NOTIFY of serial " + std::to_string(*serial) + " to " +
            std::to_string(peers) + (peers == 1 ? " secondary" : " secondaries");
   };
+  a.key_command = [this, not_configured](const dns::Name& zone,
+                                         const KeyCommand& command) -> base::Result<std::string> {
+    auto r = runtime(zone);
+    if (!r) return not_configured(zone);
+    return r->key_command(command);
+  };
   return a;
 }
 

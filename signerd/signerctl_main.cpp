@@ -22,6 +22,11 @@ void usage() {
       "  reload                             reload the zone list from the config (as SIGHUP)\n"
       "  retransfer --zone NAME             take the whole zone (AXFR) from the primaries now\n"
       "  notify --zone NAME                 send NOTIFY of the served serial to the secondaries again\n"
+      "  checkds --zone NAME published|withdrawn [--key TAG]\n"
+      "                                     the parent holds (no longer holds) the waiting keys' DS\n"
+      "  rollover --zone NAME --role ksk|zsk|csk [--at TIME]\n"
+      "                                     start the rollover of that key now (or at TIME, UTC)\n"
+      "  step --zone NAME                   manual-mode: let what waits for the operator go through\n"
       "each command takes --help and --config FILE (default /etc/signerd/signerd.yaml); the\n"
       "daemon's verbs exit 0 ok, 1 refused (the reason on stderr), 2 usage, 3 signerd not running\n",
       stderr);
@@ -45,6 +50,9 @@ int main(int argc, char** argv) {
   if (command == "reload") return signerd::cli::reload(args);
   if (command == "retransfer") return signerd::cli::retransfer(args);
   if (command == "notify") return signerd::cli::notify(args);
+  if (command == "checkds") return signerd::cli::checkds(args);
+  if (command == "rollover") return signerd::cli::rollover(args);
+  if (command == "step") return signerd::cli::step(args);
   if (command == "--help" || command == "-h" || command == "help") {
     usage();
     return 0;

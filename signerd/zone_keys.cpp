@@ -115,11 +115,14 @@ base::Result<void> ZoneRuntime::create_requested_keys(const std::vector<policy::
   return base::ok();
 }
 
-base::Result<policy::Evaluation> ZoneRuntime::evaluate_keys(base::TimePoint now) {
+base::Result<policy::Evaluation> ZoneRuntime::evaluate_keys(base::TimePoint now,
+                                                            const policy::Observations& observations) {
   // Each round creates what the last asked for; the machine asks for a key
-  // once per policy entry and rollover, so two rounds settle it.
+  // once per policy entry and rollover, so two rounds settle it. An
+  // operator's step or rollover holds for every round: the successor it
+  // makes in one is published in the next (KASP.md 4.6).
   for (int round = 0;; ++round) {
-    policy::Evaluation ev = policy::evaluate(key_view(key_records_), kasp_, policy::Observations{}, now);
+    policy::Evaluation ev = policy::evaluate(key_view(key_records_), kasp_, observations, now);
     if (ev.requests.empty()) return ev;
     if (round == 3)
       return make_error(Errc::internal, "the key state machine still asks for keys after creating them");
@@ -245,10 +248,77 @@ void ZoneRuntime::show_keys(const policy::Evaluation* ev) {
   });
 }
 
-base::Result<void> ZoneRuntime::key_event() {
+base::Result<std::string> ZoneRuntime::key_command(const KeyCommand& command) {
+  const ZoneStatus s = status();
+  const std::string zone = "zone " + config_.name.to_text() + ": ";
+  auto refuse = [&](const std::string& why) { return make_error(Errc::not_found, zone + why); };
+  std::string asked;
+  switch (command.kind) {
+    case KeyCommand::Kind::ds_published:
+    case KeyCommand::Kind::ds_withdrawn: {
+      const bool published = command.kind == KeyCommand::Kind::ds_published;
+      const char* waiting = published ? "rumoured" : "unretentive";
+      size_t n = 0;
+      for (const auto& k : s.keys)
+        if (k.records.size() == 4 && k.records[3] == waiting && (!command.tag || *command.tag == k.tag)) ++n;
+      const std::string which = command.tag ? "key " + std::to_string(*command.tag) : "no key";
+      if (n == 0)
+        return refuse((command.tag ? which + " does not wait" : std::string("no key waits")) +
+                      " for its DS to be " + (published ? "published" : "withdrawn") + " at the parent");
+      asked = "DS " + std::string(published ? "published" : "withdrawn") + " recorded for " +
+              std::to_string(n) + (n == 1 ? " key" : " keys");
+      break;
+    }
+    case KeyCommand::Kind::rollover: {
+      const std::string role(policy::role_name(command.role));
+      const bool found = std::any_of(s.keys.begin(), s.keys.end(), [&](const KeyStatus& k) {
+        return k.role == role && k.goal == "omnipresent";
+      });
+      if (!found) return refuse("no " + role + " in use to roll");
+      asked = "rollover of the " + role + " asked, its successor published " +
+              (command.at ? "at " + iso_time(*command.at) : std::string("now"));
+      break;
+    }
+    case KeyCommand::Kind::step:
+      if (!kasp_.manual_mode)
+        return refuse("policy " + kasp_.name + " is not in manual-mode: nothing waits for a step");
+      asked = "step asked: the transitions that wait for one go through";
+      break;
+  }
+  key_commands_.with_lock([&](std::vector<KeyCommand>& q) { q.push_back(command); });
+  key_commands_pending_ = true;
+  wake();
+  return zone + asked + "; the key event runs now";
+}
+
+void ZoneRuntime::run_key_commands() {
+  const auto commands =
+      key_commands_.with_lock([](std::vector<KeyCommand>& q) { return std::exchange(q, {}); });
+  policy::Observations observations;
+  const base::TimePoint now = ctx_.clock.now();
+  for (const auto& c : commands) {
+    switch (c.kind) {
+      case KeyCommand::Kind::ds_published: record_operator_ds(true, c.tag); break;
+      case KeyCommand::Kind::ds_withdrawn: record_operator_ds(false, c.tag); break;
+      case KeyCommand::Kind::step: observations.step = true; break;
+      case KeyCommand::Kind::rollover:
+        for (const auto& k : key_records_)
+          if (k.role == c.role && k.life.goal == policy::Goal::omnipresent && !k.life.successor)
+            observations.rollover_requested[k.id] = c.at.value_or(now);
+        break;
+    }
+  }
+  if (observations.step) base::log::info(who() + ": operator's step (signerctl step)");
+  for (const auto& [id, at] : observations.rollover_requested)
+    base::log::info(who() + ": operator's rollover of key id " + std::to_string(id) + ", successor at " +
+                    iso_time(at));
+  run_key_event(observations);
+}
+
+base::Result<void> ZoneRuntime::key_event(const policy::Observations& observations) {
   if (keys_missing_) SIGNERD_TRY(check_keys_present());
   const base::TimePoint now = ctx_.clock.now();
-  auto ev = evaluate_keys(now);
+  auto ev = evaluate_keys(now, observations);
   if (!ev) return std::move(ev).error();
   key_wakeup_ = ev->next_wakeup;
   auto change = key_set_change(*ev);

@@ -49,6 +49,33 @@ std::optional<base::TimePoint> ZoneRuntime::parent_check_time(base::TimePoint no
   return checkds_due_.value_or(now);  // no round since the wait began: at once
 }
 
+void ZoneRuntime::record_operator_ds(bool published, std::optional<uint16_t> tag) {
+  KeySetChange seen;
+  seen.records = key_records_;
+  const base::TimePoint now = ctx_.clock.now();
+  const xfr::DsWant want = published ? xfr::DsWant::published : xfr::DsWant::withdrawn;
+  for (auto& key : seen.records) {
+    if (awaited(key) != want || (tag && *tag != key.key_tag)) continue;
+    const std::string name = std::string(policy::role_name(key.role)) + " " + std::to_string(key.key_tag) +
+                             " (id " + std::to_string(key.id) + ")";
+    if (published) {
+      key.life.ds.published = now;
+    } else {
+      key.life.ds.withdrawn = now;
+    }
+    parent_waits_.erase(key.id);
+    seen.audit.push_back("DS of " + name + (published ? " published" : " withdrawn") +
+                         " at the parent, by the operator (signerctl checkds)");
+  }
+  if (seen.audit.empty()) return;  // the key moved on since the command was checked
+  if (auto stored = store_key_states(seen); !stored) {
+    record_error("recording the operator's checkds: " + stored.error().detail);
+    return;
+  }
+  for (const auto& line : seen.audit) base::log::info(who() + ": " + line);
+  key_records_ = std::move(seen.records);
+}
+
 asio::awaitable<void> ZoneRuntime::check_parent() {
   std::vector<xfr::DsAgent> agents;
   for (const auto& agent : config_.parental_agents) {

@@ -173,7 +173,7 @@ base::Result<void> ZoneRuntime::apply_transfer(xfr::TransferResult& transfer, co
         // machine takes for it (a first key: DNSKEY and signatures
         // introduced together, KASP.md section 1.4).
         change.content = std::move(*view);
-        auto ev = evaluate_keys(now);
+        auto ev = evaluate_keys(now, {});
         if (!ev) {
           done = std::move(ev).error();
           break;

@@ -114,6 +114,7 @@ asio::awaitable<void> ZoneRuntime::run() {
     const bool reached = co_await refresh_from_primaries();
     if (stop_requested_ || ctx_.stopping) break;
     if (signed_ && refresh_due(ctx_.clock.now())) co_await refresh_signatures();
+    if (key_commands_pending_.exchange(false)) run_key_commands();
     if (key_wakeup_ && *key_wakeup_ <= ctx_.clock.now()) run_key_event();
     if (auto round = parent_check_time(ctx_.clock.now()); round && *round <= ctx_.clock.now())
       co_await check_parent();
@@ -197,8 +198,8 @@ base::Result<void> ZoneRuntime::resume() {
   return base::ok();
 }
 
-void ZoneRuntime::run_key_event() {
-  if (auto done = key_event(); !done) {
+void ZoneRuntime::run_key_event(const policy::Observations& observations) {
+  if (auto done = key_event(observations); !done) {
     record_error("key event: " + done.error().detail);
     // Not a spin: try again in a minute (a key store back, a disk with room).
     key_wakeup_ = ctx_.clock.now() + std::chrono::minutes(1);

@@ -35,6 +35,7 @@
 #include "policy/kasp.hpp"
 #include "signerd/config.hpp"
 #include "signerd/daemon_context.hpp"
+#include "signerd/key_command.hpp"
 #include "signerd/zone_status.hpp"
 #include "store/keys.hpp"
 #include "xfr/transfer_in.hpp"
@@ -93,6 +94,11 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // every secondary again, on the zone's strand. Returns that serial, or
   // nullopt when nothing is served yet. Thread-safe.
   std::optional<uint32_t> notify_secondaries();
+  // The operator's word on the keys (signerctl checkds, rollover, step):
+  // checked against the keys as /status shows them, then queued for the
+  // zone's strand, whose next key event (at once) takes it. The text says
+  // what was asked; errors name the zone and why. Thread-safe.
+  base::Result<std::string> key_command(const KeyCommand& command);
   // Whether an accepted NOTIFY naming `serial` gets a log line: one that
   // names a new serial does, others one a second at most; `folded` is how
   // many went unlogged since the last line (a flood must not fill the disk).
@@ -176,12 +182,19 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // commits what it decided: a new version when the publication changes
   // (through commit(), the key states in its transaction), the states
   // alone when only waits ended. Sets key_wakeup_.
-  base::Result<void> key_event();
+  base::Result<void> key_event(const policy::Observations& observations = {});
   // key_event(), its failure recorded (and tried again in a minute).
-  void run_key_event();
+  void run_key_event(const policy::Observations& observations = {});
+  // The queued KeyCommands: checkds recorded as a DS round would
+  // (record_operator_ds), rollover and step as the key event's observations.
+  void run_key_commands();
+  // checkds: the DS of every key waiting for it (or of key `tag`) seen
+  // published or withdrawn now, stored with an audit line.
+  void record_operator_ds(bool published, std::optional<uint16_t> tag);
   // The state machine's run with the keys it asked for created and
   // adopted; key_records_ then holds them.
-  base::Result<policy::Evaluation> evaluate_keys(base::TimePoint now);
+  base::Result<policy::Evaluation> evaluate_keys(base::TimePoint now,
+                                                 const policy::Observations& observations);
   base::Result<void> create_requested_keys(const std::vector<policy::KeyRequest>& requests,
                                            base::TimePoint now);
   // The KeySetChange that enacts `ev`, or nullopt when nothing changed.
@@ -222,8 +235,10 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   asio::steady_timer wake_timer_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> woken_{false};
-  std::atomic<bool> wake_posted_{false};  // a wake-up handler is queued on the strand
-  std::atomic<bool> retransfer_{false};   // the next refresh asks AXFR (retransfer())
+  std::atomic<bool> wake_posted_{false};                     // a wake-up handler is queued on the strand
+  base::LockGuarded<std::vector<KeyCommand>> key_commands_;  // for run_key_commands
+  std::atomic<bool> key_commands_pending_{false};
+  std::atomic<bool> retransfer_{false};  // the next refresh asks AXFR (retransfer())
   base::LockGuarded<std::optional<std::pair<IpAddress, uint32_t>>> pending_notify_;  // for that handler
   std::chrono::steady_clock::time_point last_notified_round_{};                      // strand only
   struct NotifyLog {

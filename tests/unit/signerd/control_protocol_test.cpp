@@ -177,6 +177,11 @@ class ControlVerbs : public ::testing::Test {
     actions_.notify = [](const dns::Name& zone) -> base::Result<std::string> {
       return base::make_error(base::Errc::not_found, "zone " + zone.to_text() + ": not configured");
     };
+    actions_.key_command = [this](const dns::Name& zone, const KeyCommand& c) -> base::Result<std::string> {
+      asked_ = zone.to_text();
+      command_ = c;
+      return std::string("asked");
+    };
   }
   ControlReply ask(ControlRequest r) {
     auto reply = parse_reply(answer_control(r, actions_));
@@ -188,6 +193,7 @@ class ControlVerbs : public ::testing::Test {
   ControlActions actions_;
   int reloads_ = 0;
   std::string asked_;
+  std::optional<KeyCommand> command_;
 };
 
 TEST_F(ControlVerbs, StatusOfAllOrOneZone) {
@@ -230,9 +236,42 @@ TEST_F(ControlVerbs, StateChangingVerbsCallTheirActions) {
   EXPECT_EQ(n.error, "zone x.test.: not configured");
 }
 
+TEST_F(ControlVerbs, KeyVerbsParseTheirArgumentsIntoAKeyCommand) {
+  EXPECT_TRUE(ask({"checkds", {{"zone", "example.com"}, {"ds", "withdrawn"}, {"key", "4711"}}}).ok);
+  ASSERT_TRUE(command_);
+  EXPECT_EQ(asked_, "example.com.");
+  EXPECT_EQ(command_->kind, KeyCommand::Kind::ds_withdrawn);
+  EXPECT_EQ(command_->tag, 4711);
+  EXPECT_TRUE(ask({"checkds", {{"zone", "example.com"}, {"ds", "published"}}}).ok);
+  EXPECT_EQ(command_->kind, KeyCommand::Kind::ds_published);
+  EXPECT_EQ(command_->tag, std::nullopt);
+  EXPECT_TRUE(
+      ask({"rollover", {{"zone", "example.com"}, {"role", "KSK"}, {"at", "2027-01-02T03:04:05Z"}}}).ok);
+  EXPECT_EQ(command_->kind, KeyCommand::Kind::rollover);
+  EXPECT_EQ(command_->role, policy::Role::ksk);
+  EXPECT_EQ(command_->at, base::TimePoint{std::chrono::seconds(1'798'859'045)});
+  EXPECT_TRUE(ask({"step", {{"zone", "example.com"}}}).ok);
+  EXPECT_EQ(command_->kind, KeyCommand::Kind::step);
+  command_.reset();
+  EXPECT_EQ(ask({"checkds", {{"zone", "a."}, {"ds", "maybe"}}}).error,
+            "checkds: argument 'ds' must be published or withdrawn");
+  EXPECT_EQ(ask({"checkds", {{"zone", "a."}, {"ds", "published"}, {"key", "65536"}}}).error,
+            "checkds: key '65536' is not a key tag (0-65535)");
+  EXPECT_EQ(ask({"checkds", {{"zone", "a."}, {"ds", "published"}, {"key", "12x"}}}).error,
+            "checkds: key '12x' is not a key tag (0-65535)");
+  EXPECT_EQ(ask({"rollover", {{"zone", "a."}}}).error, "rollover: argument 'role' must be ksk, zsk or csk");
+  EXPECT_EQ(ask({"rollover", {{"zone", "a."}, {"role", "zsk"}, {"at", "tomorrow"}}}).error,
+            "rollover: at 'tomorrow' is not a UTC time like 2026-12-03T18:00:00Z");
+  EXPECT_EQ(ask({"step", {{"zone", "a."}, {"role", "zsk"}}}).error, "step: unexpected argument 'role'");
+  EXPECT_EQ(ask({"step", {}}).error, "step: missing argument 'zone'");
+  EXPECT_FALSE(command_);  // nothing reached the zone
+}
+
 TEST_F(ControlVerbs, RefusesUnknownVerbsAndBadArguments) {
-  EXPECT_EQ(ask({"explode", {}}).error,
-            "unknown verb 'explode' (known: status, zones, reload, retransfer, notify, keys)");
+  EXPECT_EQ(
+      ask({"explode", {}}).error,
+      "unknown verb 'explode' (known: status, zones, reload, retransfer, notify, keys, checkds, rollover, "
+      "step)");
   EXPECT_EQ(ask({"retransfer", {}}).error, "retransfer: missing argument 'zone'");
   EXPECT_EQ(ask({"keys", {}}).error, "keys: missing argument 'zone'");
   EXPECT_EQ(ask({"reload", {{"zone", "a."}}}).error, "reload: unexpected argument 'zone'");
