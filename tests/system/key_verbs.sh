@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The operator's key verbs (issue 11's manual fallbacks) through the
-# control socket: BIND primary --> signerd (one CSK, timings in seconds, no
-# parental-agents) --> BIND secondary.
+# control socket: BIND primary --> signerd (one CSK, signerd_roll_policy's
+# timings, no parental-agents) --> BIND secondary.
 # Checks: the first DS waits at the parent step (the CDS is out, nothing
 # can see the parent); `signerctl checkds published` lets it through (the
 # audit line names the operator) and a second one is refused, there being
@@ -23,8 +23,8 @@ socket=$SYS_WORK/run/control.sock
 mkdir -p "$SYS_WORK/run"
 cat >"$SYS_WORK/$zone.zone" <<ZONE
 \$ORIGIN $zone.
-\$TTL 5
-@        SOA  ns1 hostmaster 100 3600 600 86400 5
+\$TTL 10
+@        SOA  ns1 hostmaster 100 3600 600 86400 10
 @        NS   ns1
 ns1      A    127.0.0.1
 www      A    192.0.2.1
@@ -35,20 +35,7 @@ signerd_token
 cat >"$SYS_WORK/signerd.yaml" <<CONF
 $(signerd_config_head "$signer_port" "$http_port" | sed "/^  listen:/a\\  control: $socket")
 policies:
-  - name: fast
-    keys: [{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]
-    dnskey-ttl: 2s
-    max-zone-ttl: 5s
-    zone-propagation-delay: 1s
-    publish-safety: 1s
-    retire-safety: 1s
-    purge-keys: 10s
-    parent-ds-ttl: 2s
-    parent-propagation-delay: 1s
-    signatures-validity: 5m
-    signatures-validity-dnskey: 5m
-    signatures-refresh: 4m
-    signatures-jitter: 0s
+$(signerd_roll_policy fast "[{role: csk, lifetime: unlimited, algorithm: ecdsap256sha256}]")
 zones:
   - name: $zone
     primaries: [{address: 127.0.0.1@$primary_port}]

@@ -103,21 +103,7 @@ $(signerd_config_head "$signer_port" "$http_port")
 tsig:
   - {name: parent-key, algorithm: hmac-sha256, secret-file: $SYS_WORK/parent.key}
 policies:
-  - name: kroll
-    keys: $keys
-    dnskey-ttl: 5s
-    max-zone-ttl: 10s
-    zone-propagation-delay: 2s
-    publish-safety: 2s
-    retire-safety: 2s
-    purge-keys: 10s
-    parent-ds-ttl: 5s
-    parent-propagation-delay: 2s
-    checkds-interval: 1s
-    signatures-validity: 5m
-    signatures-validity-dnskey: 5m
-    signatures-refresh: 4m
-    signatures-jitter: 0s
+$(signerd_roll_policy kroll "$keys")
 zones:
   - name: $zone
     primaries: [{address: 127.0.0.1@$primary_port}]

@@ -26,17 +26,7 @@ primary_port=$(sys_free_port)
 signer_port=$(sys_free_port)
 bind2_port=$(sys_free_port)
 
-write_zone() { # SERIAL [EXTRA_LINE]
-  {
-    echo "\$ORIGIN $zone."
-    echo "\$TTL 30"
-    echo "@ SOA ns1 hostmaster $1 5 3 3600 30"
-    echo "@ NS ns1"
-    echo "ns1 A 127.0.0.1"
-    awk -v n="$names" 'BEGIN { for (i = 0; i < n; i++) printf "h%d A 10.0.%d.%d\n", i, int(i / 256) % 256, i % 256 }'
-    if [[ -n ${2:-} ]]; then echo "$2"; fi
-  } >"$SYS_WORK/$zone.zone"
-}
+write_zone() { signerd_hosts_zone "$zone" "$1" "$names" "${2:-}"; } # SERIAL [EXTRA_LINE]
 write_zone 2026120301
 
 step "BIND primary on $primary_port ($names names)"

@@ -72,6 +72,45 @@ policies:
 CONF
 }
 
+# signerd_roll_policy NAME KEYS — prints one `policies:` entry, NAME with
+# the key list KEYS (YAML flow), on timings in seconds that let a rollover
+# run in a minute or two: DNSKEY TTL 5 s, zone TTLs up to 10 s, delays of
+# 2 s, a parent DS TTL of 5 s asked every second, purge after 10 s.
+signerd_roll_policy() {
+  cat <<CONF
+  - name: $1
+    keys: $2
+    dnskey-ttl: 5s
+    max-zone-ttl: 10s
+    zone-propagation-delay: 2s
+    publish-safety: 2s
+    retire-safety: 2s
+    purge-keys: 10s
+    parent-ds-ttl: 5s
+    parent-propagation-delay: 2s
+    checkds-interval: 1s
+    signatures-validity: 5m
+    signatures-validity-dnskey: 5m
+    signatures-refresh: 4m
+    signatures-jitter: 0s
+CONF
+}
+
+# signerd_hosts_zone ZONE SERIAL NAMES [EXTRA_LINE] — writes
+# $SYS_WORK/ZONE.zone: SOA (refresh 5 s, retry 3 s), NS, ns1 and NAMES
+# A records h0..h(NAMES-1), TTL 30, and EXTRA_LINE when given.
+signerd_hosts_zone() {
+  {
+    echo "\$ORIGIN $1."
+    echo "\$TTL 30"
+    echo "@ SOA ns1 hostmaster $2 5 3 3600 30"
+    echo "@ NS ns1"
+    echo "ns1 A 127.0.0.1"
+    awk -v n="$3" 'BEGIN { for (i = 0; i < n; i++) printf "h%d A 10.%d.%d.%d\n", i, int(i / 65536), int(i / 256) % 256, i % 256 }'
+    if [[ -n ${4:-} ]]; then echo "$4"; fi
+  } >"$SYS_WORK/$1.zone"
+}
+
 # signerd_start — starts signerd on $SYS_WORK/signerd.yaml in the
 # background; sets signerd_pid and log ($SYS_WORK/signerd.N.log, N counting
 # the starts, so each run's log stays for the failure tails).

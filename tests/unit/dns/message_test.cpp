@@ -86,12 +86,14 @@ TEST(MessageParse, EveryCorpusFileIsRejectedWithItsError) {
   EXPECT_GE(files, 28u);
 }
 
-// The seeds of tests/fuzz/run.sh are valid messages, so fuzzing starts
-// from inputs that reach the rebuild path.
+// The DNS seeds of tests/fuzz/run.sh are valid messages, so fuzzing starts
+// from inputs that reach the rebuild path (control_*: control requests,
+// lines of JSON, not DNS).
 TEST(MessageParse, FuzzSeedsAreValidMessages) {
   size_t files = 0;
   const auto seeds = std::filesystem::path(SIGNERD_TEST_DATA) / ".." / "fuzz" / "seeds";
   for (const auto& entry : std::filesystem::directory_iterator(seeds)) {
+    if (entry.path().filename().string().starts_with("control_")) continue;
     ++files;
     std::ifstream in(entry.path());
     std::stringstream text;
