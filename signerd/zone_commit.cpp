@@ -118,7 +118,7 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
   if (keys_.keys.empty() && kasp_.keys.empty()) {
     auto next = dns::apply_diff(*view_, diff);
     if (!next) return std::move(next).error();
-    return unsigned_change(std::move(*next));
+    return unsigned_change(std::move(*next), &diff);
   }
   const base::TimePoint now = ctx_.clock.now();
   const auto started = std::chrono::steady_clock::now();
@@ -161,13 +161,15 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
   return out;
 }
 
-ZoneRuntime::SignedChange ZoneRuntime::unsigned_change(std::shared_ptr<const dns::ZoneVersion> next) const {
+ZoneRuntime::SignedChange ZoneRuntime::unsigned_change(std::shared_ptr<const dns::ZoneVersion> next,
+                                                       const dns::ZoneDiff* diff) const {
   SignedChange out;
   // The served version is the view itself. From a signed one (the last
   // step of going insecure) the diff takes every DNSSEC record out: a
-  // whole-zone pass, O(zone) once; later changes are the view's own diff.
+  // whole-zone pass, O(zone) once; later the served version is the view,
+  // so a change's own diff is the served diff.
   const bool was_signed = signed_ && signed_->apex().find(dns::RRType::DNSKEY).has_value();
-  if (signed_) out.signed_diff = dns::diff_versions(*signed_, *next);
+  if (signed_) out.signed_diff = was_signed || diff == nullptr ? dns::diff_versions(*signed_, *next) : *diff;
   out.whole_zone_pass = was_signed;
   out.unsigned_next = next;
   out.signed_next = std::move(next);
@@ -176,7 +178,7 @@ ZoneRuntime::SignedChange ZoneRuntime::unsigned_change(std::shared_ptr<const dns
 
 base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign_whole(
     std::shared_ptr<const dns::ZoneVersion> view) {
-  if (keys_.keys.empty() && kasp_.keys.empty()) return unsigned_change(std::move(view));
+  if (keys_.keys.empty() && kasp_.keys.empty()) return unsigned_change(std::move(view), nullptr);
   const auto started = std::chrono::steady_clock::now();
   std::lock_guard lock(ctx_.signing_lock);
   auto signed_zone = dnssec::sign_zone(*view, keys_, params_, ctx_.clock.now(), ctx_.signing_workers);

@@ -136,7 +136,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // Going insecure, once no key is left: the zone is served as the
   // primary's data with signerd's SOA, no DNSSEC record (sign() takes this
   // path when keys_ is empty).
-  SignedChange unsigned_change(std::shared_ptr<const dns::ZoneVersion> next) const;
+  // `diff`, when given, is the change that made `next` from view_.
+  SignedChange unsigned_change(std::shared_ptr<const dns::ZoneVersion> next, const dns::ZoneDiff* diff) const;
   std::string who() const;  // "zone example.com"
 
   // zone_refresh.cpp: one refresh from the primaries; true when one answered.

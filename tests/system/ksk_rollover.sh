@@ -194,6 +194,13 @@ if [[ $role == insecure ]]; then
   sys_wait_serial "$bind2_port" "$zone" "$final" 30 || fail "the secondary did not follow to the unsigned $final"
   no_keys() { [[ $(signerd_status_keys "$http_port" "$zone" 'len(k)') == 0 ]]; }
   wait_until 60 "keys purged" no_keys
+  # A change from the primary once unsigned: served as the primary's own diff.
+  sed -i 's/2026120301/2026120302/' "$SYS_WORK/$zone.zone"
+  echo "after A 192.0.2.81" >>"$SYS_WORK/$zone.zone"
+  sys_rndc primary reload "$zone" >/dev/null
+  after_at_secondary() { [[ $(dig +short +norec -p "$bind2_port" @127.0.0.1 "after.$zone" A) == 192.0.2.81 ]]; }
+  wait_until 30 "a change made once unsigned reaches the secondary" after_at_secondary
+  ! grep -q "after.$zone.*RRSIG\|whole-zone pass" <(grep "IXFR from" "$log") || fail "the unsigned change was not a plain diff"
   sleep 3
   kill "$watcher"
   wait "$watcher" 2>/dev/null || true
