@@ -184,6 +184,10 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign_whole(
   auto signed_zone = dnssec::sign_zone(*view, keys_, params_, ctx_.clock.now(), ctx_.signing_workers);
   if (!signed_zone) return std::move(signed_zone).error();
   SignedChange out;
+  // A whole zone is signed afresh: every RRSIG in it was made now.
+  (*signed_zone)->for_each_rrset([&](const dns::NodeView&, const dns::RRsetView& rrset) {
+    if (rrset.type() == dns::RRType::RRSIG) out.signatures_made += rrset.size();
+  });
   out.unsigned_next = std::move(view);
   out.signed_next = std::move(*signed_zone);
   out.whole_zone_pass = true;
