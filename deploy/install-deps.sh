@@ -17,6 +17,9 @@ packages=(
   python3 curl ccache
   # promtool (tests/system/middle_box.sh checks /metrics with it)
   prometheus
+  # the unit and the .deb (tests/system/service_unit.sh, package.sh):
+  # systemd-analyze, dpkg-shlibdeps, groff, lintian
+  systemd dpkg-dev groff-base lintian
 )
 
 missing=()
