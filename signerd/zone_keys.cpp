@@ -30,11 +30,6 @@ std::vector<policy::ZoneKey> key_view(const std::vector<store::KeyRecord>& recor
   return view;
 }
 
-std::string key_name(const store::KeyRecord& k) {
-  return std::string(policy::role_name(k.role)) + " " + std::to_string(k.key_tag) + " (id " +
-         std::to_string(k.id) + ")";
-}
-
 store::KeyRecord* find_record(std::vector<store::KeyRecord>& records, int64_t id) {
   auto it =
       std::find_if(records.begin(), records.end(), [&](const store::KeyRecord& k) { return k.id == id; });
@@ -48,6 +43,11 @@ bool in_use(const store::KeyRecord& k) {
 }
 
 }  // namespace
+
+std::string ZoneRuntime::key_name(const store::KeyRecord& k) {
+  return std::string(policy::role_name(k.role)) + " " + std::to_string(k.key_tag) + " (id " +
+         std::to_string(k.id) + ")";
+}
 
 base::Result<void> ZoneRuntime::check_keys_present() {
   for (const auto& k : key_records_) {

@@ -56,8 +56,7 @@ void ZoneRuntime::record_operator_ds(bool published, std::optional<uint16_t> tag
   const xfr::DsWant want = published ? xfr::DsWant::published : xfr::DsWant::withdrawn;
   for (auto& key : seen.records) {
     if (awaited(key) != want || (tag && *tag != key.key_tag)) continue;
-    const std::string name = std::string(policy::role_name(key.role)) + " " + std::to_string(key.key_tag) +
-                             " (id " + std::to_string(key.id) + ")";
+    const std::string name = key_name(key);
     if (published) {
       key.life.ds.published = now;
     } else {
@@ -100,8 +99,7 @@ asio::awaitable<void> ZoneRuntime::check_parent() {
     auto round =
         co_await xfr::check_ds(agents, config_.name, expected_ds(config_.name, key), options, ctx_.clock);
     const base::TimePoint now = ctx_.clock.now();
-    const std::string name = std::string(policy::role_name(key.role)) + " " + std::to_string(key.key_tag) +
-                             " (id " + std::to_string(key.id) + ")";
+    const std::string name = key_name(key);
     const bool done = (*want == xfr::DsWant::published && round.outcome == xfr::DsRoundOutcome::published) ||
                       (*want == xfr::DsWant::withdrawn && round.outcome == xfr::DsRoundOutcome::withdrawn);
     if (!done) {

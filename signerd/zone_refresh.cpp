@@ -45,6 +45,12 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
   // with the serial we hold is asked all the same.
   const bool operator_axfr = retransfer_.exchange(false);
   std::string newer_not_taken;  // why a primary's newer serial was not taken this round
+  auto taken = [this] {         // the primary's zone is held: no failed rounds any more
+    status_.with_lock([](ZoneStatus& s) {
+      s.failed_refreshes = 0;
+      s.failed_refresh_reason.clear();
+    });
+  };
   for (const auto& primary : config_.primaries) {
     if (stop_requested_ || ctx_.stopping) co_return false;
     const std::string peer = primary.address.to_string();
@@ -73,10 +79,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
     if (!operator_axfr && upstream_serial_known_ && view_ &&
         !dns::serial_lt(dns::soa_timers(upstream_soa_->rdatas()[0])->serial, *serial)) {
       note_transfer("up-to-date", "ok", peer);
-      status_.with_lock([](ZoneStatus& s) {
-        s.failed_refreshes = 0;
-        s.failed_refresh_reason.clear();
-      });
+      taken();
       co_return true;
     }
     xfr::TransferLimits limits;
@@ -124,10 +127,7 @@ asio::awaitable<bool> ZoneRuntime::refresh_from_primaries() {
       applied = apply_transfer(*full, peer, axfr_took);
     }
     if (applied) {
-      status_.with_lock([](ZoneStatus& s) {
-        s.failed_refreshes = 0;
-        s.failed_refresh_reason.clear();
-      });
+      taken();
       co_return true;
     }
     newer_not_taken = "from " + peer + ": " + applied.error().detail;

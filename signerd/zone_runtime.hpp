@@ -128,6 +128,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // the config names a key the running keyring does not hold (REVIEW H2):
   // never an unsigned exchange in place of a signed one.
   base::Result<const xfr::TsigKey*> tsig_key(const std::optional<dns::Name>& name) const;
+  // "zsk 12345 (id 7)", as logs, audit lines and /status name a key.
+  static std::string key_name(const store::KeyRecord& k);
   // The keys the records publish and sign with. Going insecure (a policy
   // without keys, e.g. the built-in "insecure"), no key is listed in CDS or
   // CDNSKEY: params_.cds_delete publishes the DELETE form instead for as
