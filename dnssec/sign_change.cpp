@@ -44,6 +44,7 @@ struct Inputs {
   const dns::ZoneVersion& before;  // unsigned_base
   const dns::ZoneVersion& after;   // unsigned_next
   const dns::ZoneVersion& signed_base;
+  const dns::ZoneVersion& key_apex;  // key_apex_of()
   uint32_t denial_ttl = 0;
   std::vector<RRType> apex_added;  // detail::apex_added_types
 };
@@ -72,6 +73,54 @@ bool same_key_rrsets(dns::NodeView apex, const detail::KeySetInfo& key_set, cons
          same_apex_rrset(apex, RRType::CDNSKEY, key_set.cdnskey, params.dnskey_ttl);
 }
 
+// The apex RRsets the signer makes from the keys and params (DNSKEY, CDS,
+// CDNSKEY, NSEC3PARAM), as base_zone() makes them, in a zone of their own: a plan views
+// them as it views the unsigned data. The signed base's SOA and NS come
+// along: ZoneBuilder makes no zone without them.
+Result<std::shared_ptr<const dns::ZoneVersion>> key_apex_of(const dns::ZoneVersion& signed_base,
+                                                            const detail::KeySetInfo& key_set,
+                                                            const SigningParams& params) {
+  const dns::NameView origin = signed_base.origin();
+  const dns::RRClass rclass = signed_base.rclass();
+  dns::ZoneBuilder builder(dns::Name(origin), rclass);
+  for (RRType t : {RRType::SOA, RRType::NS}) {
+    if (auto set = signed_base.apex().find(t)) {
+      for (size_t i = 0; i < set->size(); ++i)
+        SIGNERD_TRY(builder.add(origin, t, rclass, set->ttl(), set->rdata(i)));
+    }
+  }
+  for (const auto& rd : key_set.published)
+    SIGNERD_TRY(builder.add(origin, RRType::DNSKEY, rclass, params.dnskey_ttl, rd));
+  for (const auto& rd : key_set.cds)
+    SIGNERD_TRY(builder.add(origin, RRType::CDS, rclass, params.dnskey_ttl, rd));
+  for (const auto& rd : key_set.cdnskey)
+    SIGNERD_TRY(builder.add(origin, RRType::CDNSKEY, rclass, params.dnskey_ttl, rd));
+  if (const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial))
+    SIGNERD_TRY(builder.add(origin, RRType::NSEC3PARAM, rclass, params.nsec3param_ttl,
+                            make_nsec3param_rdata(*nsec3)));
+  return std::move(builder).finish();
+}
+
+// The algorithms of the RRSIGs over the apex SOA, or of the keys
+// expected to sign the zone: sorted, once each.
+std::vector<uint8_t> soa_signer_algorithms(dns::NodeView apex) {
+  std::vector<uint8_t> out;
+  if (auto rrsigs = apex.find_rrsig(RRType::SOA)) {
+    for (size_t i = 0; i < rrsigs->size(); ++i)
+      if (rrsigs->rdata(i).size() > 2) out.push_back(rrsigs->rdata(i)[2]);  // RFC 4034 3.1: algorithm
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+std::vector<uint8_t> algorithms_of(const std::vector<detail::KeyId>& keys) {
+  std::vector<uint8_t> out;
+  for (const auto& [algorithm, tag] : keys) out.push_back(algorithm);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 bool same_denial_kind(dns::NodeView apex, const SigningParams& params) {
   auto param = apex.find(RRType::NSEC3PARAM);
   const auto* nsec3 = std::get_if<Nsec3Params>(&params.denial);
@@ -91,12 +140,17 @@ bool signed_by(dns::NodeView apex, RRType type, const std::vector<detail::KeyId>
 
 // True when the change needs the whole zone re-signed (sign_change.hpp).
 Result<bool> needs_whole_zone(const Inputs& in, const detail::KeySetInfo& key_set,
-                              const detail::ExpectedKeys& expected, const SigningParams& params) {
+                              const detail::ExpectedKeys& expected, const SigningParams& params,
+                              KeyChange key_change) {
   const dns::NodeView signed_apex = in.signed_base.apex();
-  if (!same_key_rrsets(signed_apex, key_set, params) || !same_denial_kind(signed_apex, params)) return true;
-  if (!signed_by(signed_apex, RRType::DNSKEY, expected.dnskey) ||
-      !signed_by(signed_apex, RRType::SOA, expected.zone))
+  if (!same_denial_kind(signed_apex, params)) return true;
+  if (key_change == KeyChange::gradual) {
+    if (soa_signer_algorithms(signed_apex) != algorithms_of(expected.zone)) return true;
+  } else if (!same_key_rrsets(signed_apex, key_set, params) ||
+             !signed_by(signed_apex, RRType::DNSKEY, expected.dnskey) ||
+             !signed_by(signed_apex, RRType::SOA, expected.zone)) {
     return true;
+  }
   // RFC 8976: the digest covers every record.
   if (in.after.apex().find(RRType::ZONEMD)) return true;
   // An apex DNAME occludes the whole zone (RFC 6672 2.3).
@@ -128,7 +182,7 @@ std::vector<Wanted>& add_base_sets(Plan& plan, const Inputs& in, dns::NameView o
   }
   if (node->is_apex()) {
     for (RRType t : {RRType::DNSKEY, RRType::NSEC3PARAM, RRType::CDS, RRType::CDNSKEY}) {
-      if (auto set = in.signed_base.apex().find(t)) it->second.push_back({t, set->ttl(), set, {}, true});
+      if (auto set = in.key_apex.apex().find(t)) it->second.push_back({t, set->ttl(), set, {}, true});
     }
   }
   return it->second;
@@ -367,7 +421,8 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
                                                 const dns::ZoneVersion& signed_base,
                                                 const dns::ZoneDiff& change, const ZoneKeys& keys,
                                                 const SigningParams& params, base::TimePoint now,
-                                                SigningSession* session, std::span<const dns::Name> refresh) {
+                                                SigningSession* session, std::span<const dns::Name> refresh,
+                                                KeyChange key_change) {
   if (keys.store == nullptr) return make_error(Errc::invalid_argument, "sign_change: no key store");
   SIGNERD_TRY(detail::check_bases(unsigned_base, signed_base, "sign_change"));
   auto unsigned_next = dns::apply_diff(unsigned_base, change);
@@ -385,10 +440,13 @@ Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned
 
   auto ttl = denial_ttl(**unsigned_next);
   if (!ttl) return std::move(ttl).error();
-  const Inputs in{unsigned_base, **unsigned_next, signed_base, *ttl,
-                  detail::apex_added_types(*key_set, params)};
+  auto key_apex = key_apex_of(signed_base, *key_set, params);
+  if (!key_apex) return std::move(key_apex).error();
+  const Inputs in{unsigned_base, **unsigned_next,
+                  signed_base,   **key_apex,
+                  *ttl,          detail::apex_added_types(*key_set, params)};
   const detail::ExpectedKeys expected = detail::expected_keys(keys.keys, *key_set);
-  auto whole = needs_whole_zone(in, *key_set, expected, params);
+  auto whole = needs_whole_zone(in, *key_set, expected, params, key_change);
   if (!whole) return std::move(whole).error();
   if (*whole) return std::optional<SignedUpdate>{};
 

@@ -63,6 +63,20 @@ namespace signerd::dnssec {
 // RFC 9077) changed, which changes every NSEC/NSEC3 record; or finding a
 // neighbour in the chain would walk more than kMaxNeighbourScan names.
 //
+// With KeyChange::gradual, a change of keys (the DNSKEY, CDS or CDNSKEY
+// RRsets, or which keys sign DNSKEY or the zone) does not need the whole
+// zone as long as the zone-signing keys keep the same algorithms: the apex
+// and the names the change reaches are signed with the new keys, the rest
+// keep the old keys' RRSIGs until refresh slices reach them
+// (next_refresh_slice with stale_signers). Every RRset stays signed by
+// each algorithm of the zone signers, so a validator that holds both
+// keys' DNSKEYs validates every answer meanwhile (RFC 6781 4.1.1.1, the
+// pre-publication roll, which the key state machine guarantees by keeping
+// the old DNSKEY published until its signatures are gone). A change of the
+// zone signers' algorithms is a whole zone pass still (RFC 4035 2.2: every
+// RRset signed by each algorithm of the DNSKEY RRset, RFC 6781 4.1.4).
+enum class KeyChange { whole_zone, gradual };
+
 // Errors: Errc::conflict when the change does not apply (apply_diff's) or
 // signed_base is not unsigned_base's signed form; the key store's; the
 // chain's (an NSEC3 hash collision). The inputs are never modified.
@@ -92,11 +106,9 @@ class SigningSession {
 };
 
 // `session`: keys already opened (nullptr: opens one worker for this call).
-Result<std::optional<SignedUpdate>> sign_change(const dns::ZoneVersion& unsigned_base,
-                                                const dns::ZoneVersion& signed_base,
-                                                const dns::ZoneDiff& change, const ZoneKeys& keys,
-                                                const SigningParams& params, base::TimePoint now,
-                                                SigningSession* session = nullptr,
-                                                std::span<const dns::Name> refresh = {});
+Result<std::optional<SignedUpdate>> sign_change(
+    const dns::ZoneVersion& unsigned_base, const dns::ZoneVersion& signed_base, const dns::ZoneDiff& change,
+    const ZoneKeys& keys, const SigningParams& params, base::TimePoint now, SigningSession* session = nullptr,
+    std::span<const dns::Name> refresh = {}, KeyChange key_change = KeyChange::whole_zone);
 
 }  // namespace signerd::dnssec

@@ -71,7 +71,13 @@ base::Result<void> ZoneRuntime::commit(const ZoneChange& change) {
                                     ", signing " + base::milliseconds_text(signed_change->signing) +
                                     ", commit " + base::milliseconds_text(committed);
   adopt(change, std::move(*signed_change));
-  if (key_records) key_records_ = std::move(*key_records);
+  if (key_records) {
+    key_records_ = std::move(*key_records);
+    // New signers: the next re-signing walk starts at the apex, so that
+    // its end means the whole zone was walked with these keys.
+    refresh_from_.reset();
+    key_pass_from_apex_ = false;
+  }
   base::log::info(who() + ": " + change.why + ": signed serial " + std::to_string(signed_->serial()) +
                   " published (" + how + ")");
   if (change.keys)
@@ -137,8 +143,14 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
     if (!opened) return std::move(opened).error();
     session_ = std::move(*opened);
   }
-  auto fast = dnssec::sign_change(*view_, *signed_, diff, keys_, params_, now,
-                                  slice_session ? &*slice_session : &*session_, change.refresh);
+  // A key event signs its new keys into the apex and what it reaches; the
+  // walk of zone_resign.cpp brings the rest over, a slice at a time.
+  const auto key_change = change.keys ? dnssec::KeyChange::gradual : dnssec::KeyChange::whole_zone;
+  auto fast =
+      change.whole_zone
+          ? base::Result<std::optional<dnssec::SignedUpdate>>(std::optional<dnssec::SignedUpdate>{})
+          : dnssec::sign_change(*view_, *signed_, diff, keys_, params_, now,
+                                slice_session ? &*slice_session : &*session_, change.refresh, key_change);
   if (!fast) {
     if (!slice_session) session_.reset();  // the next change opens a fresh one
     return std::move(fast).error();

@@ -65,6 +65,7 @@ struct ZoneChange {
   std::string why;                         // for the log: "IXFR from 192.0.2.1@53 (…)"
   std::span<const dns::Name> refresh;      // names whose signatures are due (a refresh slice)
   std::optional<KeySetChange> keys;        // a key event's new key set
+  bool whole_zone = false;                 // sign_diff, whatever sign_change could do
 };
 
 class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
@@ -176,9 +177,18 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   asio::awaitable<void> refresh_signatures();
   // One slice: true when the walk should go on (the zone's end not reached).
   base::Result<bool> refresh_slice();
-  base::Result<void> commit_slice(std::span<const dns::Name> names, bool first_of_pass);
+  base::Result<void> commit_slice(std::span<const dns::Name> names, bool first_of_pass, bool key_pass);
   // True when some RRSIG expires within params_.refresh of `now`.
   bool refresh_due(base::TimePoint now) const;
+  // True while a key signs the zone whose signatures are not yet known to
+  // be complete, or one stopped signing whose signatures are not known to
+  // be gone (a key event signed gradually: sign_change.hpp): the re-sign
+  // walk then also takes names signed by other keys than the apex SOA's.
+  bool signatures_pending() const;
+  // A walk from the apex to the end with signatures_pending(): checks that
+  // no RRSIG of other keys is left (else signs the zone whole once), then
+  // records the signature observations (KASP.md 2.2) and runs the key event.
+  void finish_key_pass();
 
   // zone_keys.cpp: the key event. Runs the key state machine at the
   // clock's now, creates the keys it asks for (HSM, then the store), and
@@ -263,9 +273,10 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   bool upstream_serial_known_ = false;
   std::optional<base::TimePoint> last_contact_;  // last time a primary answered
   std::vector<std::shared_ptr<const dns::ZoneDiff>> journal_;
-  size_t records_since_compact_ = 0;                        // in the store's journal since its snapshot
-  std::optional<uint32_t> earliest_expiration_;             // RRSIG wire time
-  std::optional<dns::Name> refresh_from_;                   // where the next refresh slice starts
+  size_t records_since_compact_ = 0;             // in the store's journal since its snapshot
+  std::optional<uint32_t> earliest_expiration_;  // RRSIG wire time
+  std::optional<dns::Name> refresh_from_;        // where the next refresh slice starts
+  bool key_pass_from_apex_ = false;              // the walk began at the apex with signatures_pending()
   std::optional<std::pair<IpAddress, uint32_t>> notified_;  // primary and serial of the last NOTIFY
   std::vector<store::KeyRecord> key_records_;               // the zone's keys as stored
   std::optional<base::TimePoint> key_wakeup_;               // when the key state machine runs next

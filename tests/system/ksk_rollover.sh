@@ -246,6 +246,11 @@ kill "$watcher"
 wait "$watcher" 2>/dev/null || true
 cat "$SYS_WORK/registry.log"
 sys_watch_report "$SYS_WORK/answers" 100 || fail "the resolver did not validate every answer during the roll"
+# A KSK or CSK roll keeps the zone signers' algorithm: every key event
+# re-signs the apex (and the walk the rest), never the whole zone at once.
+if [[ $role == ksk || $role == csk ]] && grep -h "key event (.*whole-zone pass" "$SYS_WORK"/signerd.*.log; then
+  fail "a key event of the $role roll signed the whole zone"
+fi
 file=$(sys_named_zone_file bind2 "$zone")
 dnssec-verify -q -z -o "$zone" "$file" >"$SYS_WORK/verify.out" 2>&1 ||
   { cat "$SYS_WORK/verify.out"; fail "dnssec-verify rejects the secondary's copy"; }

@@ -12,8 +12,9 @@
 # old ZSK's signatures are withdrawn only after that; the old ZSK ends hidden everywhere and purged
 # (gone from the store and the token); a kill -9 in the middle of the roll
 # resumes it; the secondary follows every serial; no answer from the
-# resolver was ever SERVFAIL or lacked the AD bit (0 of N); dnssec-verify
-# accepts the secondary's copy at the end.
+# resolver was ever SERVFAIL or lacked the AD bit (0 of N); no key event
+# signs the whole zone (the new ZSK's signatures come in by the re-signing
+# walk); dnssec-verify accepts the secondary's copy at the end.
 #   zsk_rollover.sh SIGNERD_BINARY
 source "$(dirname "$0")/prelude.sh" "$@"
 
@@ -107,6 +108,16 @@ grep -h "purged zsk $first_zsk" "$SYS_WORK"/signerd.*.log >/dev/null || fail "no
   fail "the new ZSK's signatures are not omnipresent at the end"
 grep -h "zsk $first_zsk (id [0-9]*) zrrsig omnipresent -> unretentive" "$SYS_WORK"/signerd.*.log >/dev/null ||
   fail "the old ZSK's signatures were never withdrawn"
+# The swap of signers is signed gradually: the key events' versions
+# re-sign the apex, the re-signing walk the rest, and the walk's end is the
+# observation the ZRRSIG waits count from.
+grep -h "signatures of zsk $second_zsk (id [0-9]*) complete" "$SYS_WORK"/signerd.*.log >/dev/null ||
+  fail "no re-signing walk completed the new ZSK's signatures"
+grep -h "signatures of zsk $first_zsk (id [0-9]*) gone" "$SYS_WORK"/signerd.*.log >/dev/null ||
+  fail "no re-signing walk saw the old ZSK's signatures gone"
+if grep -h "key event (.*whole-zone pass" "$SYS_WORK"/signerd.*.log; then
+  fail "a key event of the ZSK roll signed the whole zone"
+fi
 sys_wait_serial "$bind2_port" "$zone" "$(sys_soa_serial "$signer_port" "$zone")" 30 ||
   fail "the secondary did not follow"
 sleep 2
