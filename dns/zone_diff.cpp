@@ -102,4 +102,16 @@ ZoneDiff diff_versions(const ZoneVersion& from, const ZoneVersion& to) {
   return out;
 }
 
+ZoneDiff diff_owners(const ZoneVersion& from, const ZoneVersion& to, const std::set<Name>& owners) {
+  ZoneDiff out;
+  out.from = from.serial();
+  out.to = to.serial();
+  for (const Name& owner : owners) {
+    const auto a = from.find(owner);
+    const auto b = to.find(owner);
+    if (a || b) diff_nodes(a ? &*a : nullptr, b ? &*b : nullptr, from.rclass(), out);
+  }
+  return out;
+}
+
 }  // namespace signerd::dns

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "base/result.hpp"
@@ -38,6 +39,10 @@ Result<std::shared_ptr<const ZoneVersion>> apply_diff(const ZoneVersion& current
 // RRset per covered type. A TTL change removes and re-adds the whole RRset
 // (or RRSIG group). Both must be the same zone and class.
 ZoneDiff diff_versions(const ZoneVersion& from, const ZoneVersion& to);
+
+// diff_versions restricted to `owners` (which may name owners missing on
+// either side): O(owners), not O(zone).
+ZoneDiff diff_owners(const ZoneVersion& from, const ZoneVersion& to, const std::set<Name>& owners);
 
 // Appends to `out` what turns one RRset (or RRSIG group) of `owner` from
 // `from` into `to`, as diff_versions does; either may be null for a set

@@ -39,7 +39,7 @@ size_t records_in(const dns::ZoneDiff& diff) {
 
 }  // namespace
 
-base::Result<void> ZoneRuntime::commit(const ZoneChange& change) {
+base::Result<void> ZoneRuntime::commit(const ZoneChange& change, std::optional<SignedChange> presigned) {
   // A key event signs with its new key set; the old one stays if it fails.
   std::optional<dnssec::ZoneKeys> previous_keys;
   if (change.keys) {
@@ -51,7 +51,7 @@ base::Result<void> ZoneRuntime::commit(const ZoneChange& change) {
     keys_ = std::move(*previous_keys);
     session_.reset();
   };
-  auto signed_change = sign(change);
+  auto signed_change = presigned ? base::Result<SignedChange>(std::move(*presigned)) : sign(change);
   if (!signed_change) {
     restore_keys();
     return std::move(signed_change).error();
@@ -65,7 +65,10 @@ base::Result<void> ZoneRuntime::commit(const ZoneChange& change) {
   }
   const auto committed = std::chrono::steady_clock::now() - stored_at;
   const std::string how = !signed_change->signed_diff
-                              ? std::to_string(signed_change->signed_next->record_count()) + " records"
+                              ? std::to_string(signed_change->signed_next->record_count()) + " records, " +
+                                    std::to_string(signed_change->signatures_made) +
+                                    " signatures made, signing " +
+                                    base::milliseconds_text(signed_change->signing)
                               : std::to_string(signed_change->signatures_made) + " signatures made, " +
                                     (signed_change->whole_zone_pass ? "whole-zone pass" : "incremental") +
                                     ", signing " + base::milliseconds_text(signed_change->signing) +
@@ -128,13 +131,18 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
   }
   const base::TimePoint now = ctx_.clock.now();
   const auto started = std::chrono::steady_clock::now();
-  std::lock_guard lock(ctx_.signing_lock);
+  // The signing lock keeps one zone at a time on the signing workers: a
+  // refresh slice or a whole-zone pass takes it, a change signed on this
+  // thread alone does not, so that it never waits behind a slice being
+  // signed off the strand (zone_resign.cpp).
+  std::unique_lock lock(ctx_.signing_lock, std::defer_lock);
   // The fast path signs only what the change touches (and re-signs there
   // what is due for refresh); a whole-zone pass when the change needs the
   // whole zone (new keys, ZONEMD, a new denial TTL: sign_change.hpp).
   // A refresh slice signs thousands of RRsets: on every signing worker.
   std::optional<dnssec::SigningSession> slice_session;
   if (!change.refresh.empty()) {
+    lock.lock();
     auto opened = dnssec::SigningSession::open(keys_, ctx_.signing_workers);
     if (!opened) return std::move(opened).error();
     slice_session = std::move(*opened);
@@ -161,6 +169,7 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
     update = std::move(**fast);
   } else {
     out.whole_zone_pass = true;
+    if (!lock.owns_lock()) lock.lock();
     auto signed_update = dnssec::sign_diff(*view_, *signed_, diff, keys_, params_, now, ctx_.signing_workers);
     if (!signed_update) return std::move(signed_update).error();
     update = std::move(*signed_update);
@@ -236,6 +245,10 @@ base::Result<void> ZoneRuntime::store(const ZoneChange& change, const SignedChan
 void ZoneRuntime::compact_if_due(const dns::ZoneDiff& diff, const SignedChange& result, base::TimePoint now) {
   records_since_compact_ += records_in(diff) + records_in(*result.signed_diff);
   if (records_since_compact_ < std::max(kCompactMinRecords, result.signed_next->record_count() / 8)) return;
+  // A snapshot costs O(zone) on the strand (seconds at 1M names): not in
+  // the middle of a re-signing walk, whose serials would have a change
+  // wait behind it many times; the first commit after the walk writes it.
+  if (slice_ || refresh_from_) return;
   records_since_compact_ = 0;
   if (auto compacted =
           store::compact(ctx_.offline.db, config_.name, *result.unsigned_next, *result.signed_next, now);
@@ -249,6 +262,7 @@ void ZoneRuntime::compact_if_due(const dns::ZoneDiff& diff, const SignedChange& 
 }
 
 void ZoneRuntime::adopt(const ZoneChange& change, SignedChange result) {
+  note_commit_for_slice(change, result);
   view_ = std::move(result.unsigned_next);
   signed_ = std::move(result.signed_next);
   if (change.upstream_soa) {

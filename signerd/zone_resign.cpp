@@ -1,13 +1,19 @@
 // The re-sign event: signatures that come within signatures-refresh of
-// expiry are re-signed in slices, each slice a serial of its own through
-// the commit path, so that a change from the primary waits for one slice,
-// not for a whole-zone pass (README "Incremental signing").
+// expiry, or that keys no longer signing made (a key event signed
+// gradually), are re-signed in slices, each a serial of its own through the
+// commit path. A slice is signed off the zone's strand from a snapshot and
+// committed on it, rebased on what changed meanwhile, so that a change from
+// the primary waits for no signing, only for a slice's commit at most
+// (README "Incremental signing").
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <set>
 
 #include "base/log.hpp"
 #include "base/text.hpp"
 #include "dnssec/refresh_slice.hpp"
+#include "dnssec/slice_rebase.hpp"
 #include "policy/serial_policy.hpp"
 #include "signerd/zone_runtime.hpp"
 #include "signerd/zone_steps.hpp"
@@ -20,54 +26,199 @@ bool ZoneRuntime::refresh_due(base::TimePoint now) const {
   return when && *when <= now + params_.refresh;
 }
 
+// A slice's names: a commit of about this many names' signatures (some
+// 8,000 records at two RRsets a name) takes 20 ms or so, which is what a
+// change may wait for; the signing itself is off the strand.
+constexpr size_t kSliceNames = 1000;
+
+struct ZoneRuntime::SliceInFlight {
+  // The snapshot it signs, and that snapshot's SOA bump.
+  std::shared_ptr<const dns::ZoneVersion> view, signed_version;
+  dns::ZoneDiff bump;
+  std::vector<dns::Name> names;
+  bool key_pass = false, first_of_pass = false, ends_pass = false;
+  // Strand only: what commits since the snapshot changed.
+  std::set<dns::Name> touched;  // owners of their signed diffs
+  bool invalidated = false;     // keys or the whole zone changed: the slice is dropped
+  // Written off the strand before `done`.
+  std::optional<base::Result<std::optional<dnssec::SignedUpdate>>> result;
+  std::chrono::steady_clock::duration signing{};
+  std::atomic<bool> done{false};
+};
+
 asio::awaitable<void> ZoneRuntime::refresh_signatures() {
-  const auto started = std::chrono::steady_clock::now();
-  const uint32_t first = signed_->serial();
-  // The first slice runs even when a NOTIFY came meanwhile: a steady
-  // stream of them would otherwise starve the refresh until signatures
-  // expire (REVIEW H3); later slices yield to a change.
-  for (bool first_slice = true; !stop_requested_ && !ctx_.stopping && (first_slice || !woken_) &&
-                                (refresh_due(ctx_.clock.now()) || signatures_pending());
-       first_slice = false) {
-    auto more = refresh_slice();
-    if (!more) {
-      record_error("signature refresh failed: " + more.error().detail);
-      co_return;
+  // Each call makes a step (a commit or a new slice) before it looks for
+  // a NOTIFY: a flood of them cannot starve the refresh (REVIEW H3).
+  for (;;) {
+    if (slice_ && slice_->done.load(std::memory_order_acquire)) finish_slice();
+    if (!slice_) {
+      const Planned planned = plan_slice();
+      if (planned == Planned::pass_end) end_of_pass();
+      if (planned != Planned::started) co_return;
     }
-    if (!*more) break;
-    // Let a NOTIFY or a stop that came meanwhile be seen (wake() posts to
-    // this strand before it sets nothing else).
-    co_await asio::post(strand_, asio::use_awaitable);
-  }
-  if (signed_->serial() != first) {
-    base::log::info(who() + ": signature refresh: serials " + std::to_string(first) + " to " +
-                    std::to_string(signed_->serial()) + " in " +
-                    base::milliseconds_text(std::chrono::steady_clock::now() - started) +
-                    (refresh_from_ ? " (to be continued after a change)" : ""));
+    if (stop_requested_ || ctx_.stopping || woken_) co_return;
+    if (slice_->done.load(std::memory_order_acquire)) continue;
+    // The slice's end, a NOTIFY or a stop cancels the wait (all on this strand).
+    wake_timer_.expires_after(std::chrono::seconds(10));
+    boost::system::error_code ec;
+    co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
 }
 
-base::Result<bool> ZoneRuntime::refresh_slice() {
+ZoneRuntime::Planned ZoneRuntime::plan_slice() {
   const base::TimePoint now = ctx_.clock.now();
-  // A slice is at most a sixteenth of the zone (at least 1,000 names), so
-  // that a change from the primary waits for a sixteenth of a whole-zone
-  // pass at most, and a pass makes 16 serials or so.
-  const size_t max_names = std::max<size_t>(1000, view_->node_count() / 16);
   const bool key_pass = signatures_pending();
-  auto slice = dnssec::next_refresh_slice(
-      *view_, *signed_, params_.denial,
-      static_cast<uint32_t>((now + params_.refresh).time_since_epoch().count()), refresh_from_, max_names,
-      max_names * 16, key_pass ? dnssec::StaleSigners::due : dnssec::StaleSigners::ignore);
-  if (!slice) return std::move(slice).error();
-  const bool first_of_pass = !refresh_from_;
-  if (first_of_pass) key_pass_from_apex_ = key_pass;
-  refresh_from_ = slice->next;
-  if (!slice->names.empty()) SIGNERD_TRY(commit_slice(slice->names, first_of_pass, key_pass));
-  if (!refresh_from_) {
-    track_expiry(nullptr);  // a pass is complete: scan for the earliest again
-    if (std::exchange(key_pass_from_apex_, false) && signatures_pending()) finish_key_pass();
+  if (!key_pass && !refresh_due(now) && !refresh_from_) return Planned::nothing;
+  const auto due = static_cast<uint32_t>((now + params_.refresh).time_since_epoch().count());
+  for (;;) {
+    const bool first_of_pass = !refresh_from_;
+    auto slice = dnssec::next_refresh_slice(
+        *view_, *signed_, params_.denial, due, refresh_from_, kSliceNames, kSliceNames * 16,
+        key_pass ? dnssec::StaleSigners::due : dnssec::StaleSigners::ignore);
+    if (!slice) {
+      record_error("signature refresh failed: " + slice.error().detail);
+      return Planned::nothing;
+    }
+    if (first_of_pass) {
+      key_pass_from_apex_ = key_pass;
+      pass_started_ = std::chrono::steady_clock::now();
+      pass_first_serial_ = signed_->serial();
+    }
+    refresh_from_ = slice->next;
+    if (slice->names.empty()) {
+      if (!refresh_from_) return Planned::pass_end;
+      continue;
+    }
+    auto bump = soa_bump(
+        *view_, policy::next_serial(config_.serial, signed_->serial(), view_->serial(), ctx_.clock.now()));
+    if (!bump) {
+      record_error("signature refresh failed: " + bump.error().detail);
+      return Planned::nothing;
+    }
+    auto in_flight = std::make_shared<SliceInFlight>();
+    in_flight->view = view_;
+    in_flight->signed_version = signed_;
+    in_flight->bump = std::move(*bump);
+    in_flight->names = std::move(slice->names);
+    in_flight->key_pass = key_pass;
+    in_flight->first_of_pass = first_of_pass;
+    in_flight->ends_pass = !refresh_from_;
+    slice_ = in_flight;
+    // On the zone pool, not the strand: the zone's changes go on meanwhile.
+    asio::post(ctx_.zone_pool, [self = shared_from_this(), in_flight, keys = keys_, params = params_, now] {
+      const auto started = std::chrono::steady_clock::now();
+      {
+        std::lock_guard lock(self->ctx_.signing_lock);
+        auto session = dnssec::SigningSession::open(keys, self->ctx_.signing_workers);
+        if (!session) {
+          in_flight->result.emplace(std::move(session).error());
+        } else {
+          in_flight->result.emplace(dnssec::sign_change(*in_flight->view, *in_flight->signed_version,
+                                                        in_flight->bump, keys, params, now, &*session,
+                                                        in_flight->names));
+        }
+      }
+      in_flight->signing = std::chrono::steady_clock::now() - started;
+      in_flight->done.store(true, std::memory_order_release);
+      asio::post(self->strand_, [self] { self->wake_timer_.cancel(); });
+    });
+    return Planned::started;
   }
-  return refresh_from_.has_value();
+}
+
+void ZoneRuntime::finish_slice() {
+  const std::shared_ptr<SliceInFlight> done = std::move(slice_);
+  // The next slice signs while this one commits; its snapshot is this
+  // version, so it is rebased on this commit in turn.
+  const Planned next = done->ends_pass ? Planned::nothing : plan_slice();
+  auto& result = *done->result;
+  if (!result) {
+    record_error("signature refresh failed: " + result.error().detail);
+  } else if (!*result) {
+    // The snapshot's keys and params are the zone's: sign_change never
+    // declines a refresh. Should it, the walk comes by again.
+    base::log::warn(who() + ": a refresh slice needed the whole zone; it is walked again");
+  } else if (!done->invalidated) {
+    const bool current = view_ == done->view && signed_ == done->signed_version;
+    std::optional<dns::ZoneDiff> rebased_bump;
+    base::Result<SignedChange> signed_change = base::make_error(base::Errc::conflict, "unset");
+    if (current) {
+      SignedChange direct;
+      direct.unsigned_next = std::move((*result)->unsigned_next);
+      direct.signed_next = std::move((*result)->signed_next);
+      direct.signed_diff = std::move((*result)->signed_diff);
+      direct.signatures_made = (*result)->signatures_made;
+      direct.signing = done->signing;
+      signed_change = std::move(direct);
+    } else {
+      auto bump = soa_bump(
+          *view_, policy::next_serial(config_.serial, signed_->serial(), view_->serial(), ctx_.clock.now()));
+      if (bump) {
+        rebased_bump = std::move(*bump);
+        signed_change = rebase_slice(*done, std::move(**result), *rebased_bump);
+      } else {
+        signed_change = std::move(bump).error();
+      }
+    }
+    if (!signed_change) {
+      record_error("signature refresh failed: " + signed_change.error().detail);
+    } else {
+      if (config_.serial == policy::SerialPolicy::keep && done->first_of_pass)
+        base::log::warn(who() + ": signatures near expiry and no change from the primary: serial " +
+                        std::to_string(signed_change->signed_next->serial()) +
+                        " (and the refresh's next slices) published ahead of the primary's");
+      const ZoneChange change{current ? done->bump : *rebased_bump, std::nullopt,
+                              done->key_pass ? "re-signing with the zone's keys" : "signature refresh",
+                              done->names, std::nullopt};
+      if (auto committed = commit(change, std::move(*signed_change)); !committed)
+        record_error("signature refresh failed: " + committed.error().detail);
+    }
+  }
+  if (done->ends_pass || next == Planned::pass_end) end_of_pass();
+}
+
+base::Result<ZoneRuntime::SignedChange> ZoneRuntime::rebase_slice(const SliceInFlight& slice,
+                                                                  dnssec::SignedUpdate update,
+                                                                  const dns::ZoneDiff& bump) {
+  if (!session_) {
+    auto opened = dnssec::SigningSession::open(keys_);
+    if (!opened) return std::move(opened).error();
+    session_ = std::move(*opened);
+  }
+  auto rebased = dnssec::rebase_slice(update.signed_diff, slice.touched, *view_, *signed_, bump, keys_,
+                                      params_, ctx_.clock.now(), &*session_);
+  if (!rebased) {
+    session_.reset();
+    return std::move(rebased).error();
+  }
+  SignedChange out;
+  out.unsigned_next = std::move(rebased->unsigned_next);
+  out.signed_next = std::move(rebased->signed_next);
+  out.signed_diff = std::move(rebased->signed_diff);
+  out.signatures_made = update.signatures_made + rebased->signatures_made;
+  out.signing = slice.signing;
+  return out;
+}
+
+void ZoneRuntime::note_commit_for_slice(const ZoneChange& change, const SignedChange& result) {
+  if (!slice_) return;
+  if (!result.signed_diff || result.whole_zone_pass || change.keys) {
+    slice_->invalidated = true;
+    return;
+  }
+  for (const auto& r : result.signed_diff->removed) slice_->touched.insert(r.owner());
+  for (const auto& r : result.signed_diff->added) slice_->touched.insert(r.owner());
+}
+
+bool ZoneRuntime::slice_signing() const { return slice_ && !slice_->done.load(std::memory_order_acquire); }
+
+void ZoneRuntime::end_of_pass() {
+  track_expiry(nullptr);  // a pass is complete: scan for the earliest again
+  if (signed_->serial() != pass_first_serial_)
+    base::log::info(who() + ": signature refresh: serials " + std::to_string(pass_first_serial_) + " to " +
+                    std::to_string(signed_->serial()) + " in " +
+                    base::milliseconds_text(std::chrono::steady_clock::now() - pass_started_));
+  if (std::exchange(key_pass_from_apex_, false) && signatures_pending()) finish_key_pass();
 }
 
 bool ZoneRuntime::signatures_pending() const {
@@ -127,21 +278,6 @@ void ZoneRuntime::finish_key_pass() {
   for (const auto& line : seen.audit) base::log::info(who() + ": " + line);
   key_records_ = std::move(seen.records);
   run_key_event();
-}
-
-base::Result<void> ZoneRuntime::commit_slice(std::span<const dns::Name> names, bool first_of_pass,
-                                             bool key_pass) {
-  const uint32_t serial =
-      policy::next_serial(config_.serial, signed_->serial(), view_->serial(), ctx_.clock.now());
-  auto change = soa_bump(*view_, serial);
-  if (!change) return std::move(change).error();
-  if (config_.serial == policy::SerialPolicy::keep && first_of_pass)
-    base::log::warn(who() + ": signatures near expiry and no change from the primary: serial " +
-                    std::to_string(serial) +
-                    " (and the refresh's next slices) published ahead of the primary's");
-  return commit(ZoneChange{std::move(*change), std::nullopt,
-                           key_pass ? "re-signing with the zone's keys" : "signature refresh", names,
-                           std::nullopt});
 }
 
 }  // namespace signerd

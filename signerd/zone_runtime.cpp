@@ -113,7 +113,8 @@ asio::awaitable<void> ZoneRuntime::run() {
     woken_ = false;
     const bool reached = co_await refresh_from_primaries();
     if (stop_requested_ || ctx_.stopping) break;
-    if (signed_ && (refresh_due(ctx_.clock.now()) || signatures_pending())) co_await refresh_signatures();
+    if (signed_ && (slice_ || refresh_from_ || refresh_due(ctx_.clock.now()) || signatures_pending()))
+      co_await refresh_signatures();
     if (key_commands_pending_.exchange(false)) run_key_commands();
     if (key_wakeup_ && *key_wakeup_ <= ctx_.clock.now()) run_key_event();
     if (auto round = parent_check_time(ctx_.clock.now()); round && *round <= ctx_.clock.now())
@@ -124,13 +125,19 @@ asio::awaitable<void> ZoneRuntime::run() {
     // The key slot: the state machine's next event, or the next DS round.
     std::optional<base::TimePoint> keys = key_wakeup_;
     if (auto round = parent_check_time(now)) keys = std::min(keys.value_or(*round), *round);
-    // A re-signing walk for new keys that a change interrupted goes on.
-    if (signed_ && signatures_pending()) keys = now;
+    // A re-signing walk that a change interrupted goes on.
+    if (signed_ && (slice_ || refresh_from_ || signatures_pending())) keys = now;
     const base::TimePoint next =
         zone_timers(upstream_soa_, reached, expiry, kasp_.signatures_refresh, keys, now).next(now);
     status_.with_lock([&](ZoneStatus& s) { s.next_refresh = next; });
     if (woken_) continue;
     wake_timer_.expires_after(std::max(seconds{0}, next - ctx_.clock.now()));
+    boost::system::error_code ec;
+    co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  // A slice still signing on the zone pool holds the HSM: it ends first.
+  while (slice_signing()) {
+    wake_timer_.expires_after(std::chrono::milliseconds(10));
     boost::system::error_code ec;
     co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }

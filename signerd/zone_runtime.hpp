@@ -152,8 +152,9 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // Past the SOA expire without a primary: say so (and keep serving).
   void check_upstream_expiry();
 
-  // zone_commit.cpp: the commit path.
-  base::Result<void> commit(const ZoneChange& change);
+  // zone_commit.cpp: the commit path. `presigned`: the change signed
+  // already (a slice signed off the strand), else sign() signs it.
+  base::Result<void> commit(const ZoneChange& change, std::optional<SignedChange> presigned = std::nullopt);
   base::Result<SignedChange> sign(const ZoneChange& change);
   base::Result<SignedChange> sign_whole(std::shared_ptr<const dns::ZoneVersion> view);
   // The key rows as the version enacts them: transitions stamped at
@@ -171,13 +172,31 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // after `signed_diff` (nullptr: a whole new signed version).
   void track_expiry(const dns::ZoneDiff* signed_diff);
 
-  // zone_resign.cpp: re-signs what expires within the refresh window, a
-  // slice at a time, each slice a new serial; returns between slices when
-  // woken (a NOTIFY or a stop), so that a change waits for one slice at most.
+  // zone_resign.cpp: re-signs what expires within the refresh window (and,
+  // with signatures_pending(), what other keys signed), a slice at a time,
+  // each slice a new serial. A slice is signed off the strand, on the
+  // zone pool, from a snapshot of the zone; the strand commits it, rebased
+  // on the changes committed meanwhile. Returns when woken (a NOTIFY or a
+  // stop) with the slice still signing, so that a change waits for no
+  // signing, only for a slice's commit at most.
   asio::awaitable<void> refresh_signatures();
-  // One slice: true when the walk should go on (the zone's end not reached).
-  base::Result<bool> refresh_slice();
-  base::Result<void> commit_slice(std::span<const dns::Name> names, bool first_of_pass, bool key_pass);
+  struct SliceInFlight;
+  enum class Planned { started, nothing, pass_end };
+  // Walks to the next names due and starts signing them off the strand.
+  Planned plan_slice();
+  // Commits the slice that finished signing (after starting the next one).
+  void finish_slice();
+  // The finished slice as a change of the current version.
+  base::Result<SignedChange> rebase_slice(const SliceInFlight& slice, dnssec::SignedUpdate update,
+                                          const dns::ZoneDiff& bump);
+  // A commit (adopt()) while a slice signs: the slice keeps none of the
+  // owners it changed, and nothing when the keys or the whole zone changed.
+  void note_commit_for_slice(const ZoneChange& change, const SignedChange& result);
+  // True while a slice signs off the strand (the zone loop waits for it before it ends).
+  bool slice_signing() const;
+  // A walk reached the zone's end: the expiry scan, the log line, the
+  // key pass's end (finish_key_pass).
+  void end_of_pass();
   // True when some RRSIG expires within params_.refresh of `now`.
   bool refresh_due(base::TimePoint now) const;
   // True while a key signs the zone whose signatures are not yet known to
@@ -277,6 +296,9 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::optional<uint32_t> earliest_expiration_;  // RRSIG wire time
   std::optional<dns::Name> refresh_from_;        // where the next refresh slice starts
   bool key_pass_from_apex_ = false;              // the walk began at the apex with signatures_pending()
+  std::shared_ptr<SliceInFlight> slice_;         // a slice signing off the strand
+  std::chrono::steady_clock::time_point pass_started_{};
+  uint32_t pass_first_serial_ = 0;
   std::optional<std::pair<IpAddress, uint32_t>> notified_;  // primary and serial of the last NOTIFY
   std::vector<store::KeyRecord> key_records_;               // the zone's keys as stored
   std::optional<base::TimePoint> key_wakeup_;               // when the key state machine runs next

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Signature refresh in slices: the signatures of a 20,000-name zone come due
 # all at once (signatures-validity 2m, refresh 90s, no jitter: 30 s after
-# the first signing). signerd re-signs them in several serials of at most a
-# sixteenth of the zone each, never in one whole-zone pass, and a change
+# the first signing). signerd re-signs them in slices of 1,000 names, each
+# signed off the zone's strand and committed as a serial of its own, never
+# in one whole-zone pass, and a change
 # made at the primary once the refresh has begun is published before the
 # refresh ends, not after it.
 #   BIND primary --> signerd --> BIND secondary
