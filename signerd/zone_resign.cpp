@@ -56,13 +56,22 @@ asio::awaitable<void> ZoneRuntime::refresh_signatures() {
       if (planned == Planned::pass_end) end_of_pass();
       if (planned != Planned::started) co_return;
     }
-    if (stop_requested_ || ctx_.stopping || woken_) co_return;
+    // The zone loop's other work does not wait for the walk's end (minutes
+    // at 1M names): a key event, a DS round, an operator's command.
+    if (stop_requested_ || ctx_.stopping || woken_ || other_work_due()) co_return;
     if (slice_->done.load(std::memory_order_acquire)) continue;
     // The slice's end, a NOTIFY or a stop cancels the wait (all on this strand).
     wake_timer_.expires_after(std::chrono::seconds(10));
     boost::system::error_code ec;
     co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
+}
+
+bool ZoneRuntime::other_work_due() const {
+  const base::TimePoint now = ctx_.clock.now();
+  const auto round = parent_check_time(now);
+  return (key_wakeup_ && *key_wakeup_ <= now) || (round && *round <= now) || key_commands_pending_ ||
+         retransfer_;
 }
 
 ZoneRuntime::Planned ZoneRuntime::plan_slice() {

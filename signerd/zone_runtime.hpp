@@ -181,6 +181,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   // signing, only for a slice's commit at most.
   asio::awaitable<void> refresh_signatures();
   struct SliceInFlight;
+  // A key event, a DS round or an operator's command is due now.
+  bool other_work_due() const;
   enum class Planned { started, nothing, pass_end };
   // Walks to the next names due and starts signing them off the strand.
   Planned plan_slice();
