@@ -141,6 +141,7 @@ asio::awaitable<void> ZoneRuntime::run() {
     boost::system::error_code ec;
     co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
+  join_slice_thread();
   base::log::info(who() + ": stopped");
 }
 

@@ -24,6 +24,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <variant>
 
 #include "base/lock_guarded.hpp"
@@ -71,6 +72,7 @@ struct ZoneChange {
 class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
  public:
   ZoneRuntime(DaemonContext& ctx, ZoneConfig config, policy::Kasp kasp);
+  ~ZoneRuntime();  // joins a slice's thread that the zone loop did not (its coroutine destroyed unfinished)
 
   // Starts the zone's loop on its strand; `done` runs when the loop ends.
   void start(std::function<void()> done);
@@ -196,6 +198,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   void note_commit_for_slice(const ZoneChange& change, const SignedChange& result);
   // True while a slice signs off the strand (the zone loop waits for it before it ends).
   bool slice_signing() const;
+  // Once no slice signs: the last slice's thread, which only posts to the strand after `done`.
+  void join_slice_thread();
   // A walk reached the zone's end: the expiry scan, the log line, the
   // key pass's end (finish_key_pass).
   void end_of_pass();
@@ -299,6 +303,8 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
   std::optional<dns::Name> refresh_from_;        // where the next refresh slice starts
   bool key_pass_from_apex_ = false;              // the walk began at the apex with signatures_pending()
   std::shared_ptr<SliceInFlight> slice_;         // a slice signing off the strand
+  bool slice_failed_ = false;                    // refresh_signatures returns to the loop's pause
+  std::thread slice_thread_;                     // signs slice_ (strand only: started and joined there)
   std::chrono::steady_clock::time_point pass_started_{};
   uint32_t pass_first_serial_ = 0;
   std::optional<std::pair<IpAddress, uint32_t>> notified_;  // primary and serial of the last NOTIFY
