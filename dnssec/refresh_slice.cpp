@@ -5,6 +5,7 @@
 
 #include "dns/wire.hpp"
 #include "dnssec/nsec3_hash.hpp"
+#include "dnssec/resign_rules.hpp"
 #include "dnssec/rrsig.hpp"
 #include "dnssec/zone_signer.hpp"
 
@@ -23,8 +24,8 @@ bool expires_before(const dns::NodeView& node, uint32_t due) {
   return false;
 }
 
-// (algorithm, key tag) of each RRSIG, sorted (RFC 4034 3.1).
-using Signers = std::vector<std::pair<uint8_t, uint16_t>>;
+// The (algorithm, key tag) of each RRSIG, sorted (RFC 4034 3.1).
+using Signers = std::vector<detail::KeyId>;
 Signers signers_of(const dns::RRsetView& rrsigs) {
   Signers out;
   for (size_t j = 0; j < rrsigs.size(); ++j) {

@@ -163,23 +163,11 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::sign(const ZoneChange& chan
     if (!slice_session) session_.reset();  // the next change opens a fresh one
     return std::move(fast).error();
   }
-  SignedChange out;
-  dnssec::SignedUpdate update;
-  if (*fast) {
-    update = std::move(**fast);
-  } else {
-    out.whole_zone_pass = true;
-    if (!lock.owns_lock()) lock.lock();
-    auto signed_update = dnssec::sign_diff(*view_, *signed_, diff, keys_, params_, now, ctx_.signing_workers);
-    if (!signed_update) return std::move(signed_update).error();
-    update = std::move(*signed_update);
-  }
-  out.unsigned_next = std::move(update.unsigned_next);
-  out.signed_next = std::move(update.signed_next);
-  out.signed_diff = std::move(update.signed_diff);
-  out.signatures_made = update.signatures_made;
-  out.signing = std::chrono::steady_clock::now() - started;
-  return out;
+  if (*fast) return SignedChange::of(std::move(**fast), std::chrono::steady_clock::now() - started);
+  if (!lock.owns_lock()) lock.lock();
+  auto whole = dnssec::sign_diff(*view_, *signed_, diff, keys_, params_, now, ctx_.signing_workers);
+  if (!whole) return std::move(whole).error();
+  return SignedChange::of(std::move(*whole), std::chrono::steady_clock::now() - started, true);
 }
 
 ZoneRuntime::SignedChange ZoneRuntime::unsigned_change(std::shared_ptr<const dns::ZoneVersion> next,

@@ -162,26 +162,19 @@ void ZoneRuntime::finish_slice() {
     // declines a refresh. Should it, the walk comes by again.
     base::log::warn(who() + ": a refresh slice needed the whole zone; it is walked again");
   } else if (!done->invalidated) {
-    const bool current = view_ == done->view && signed_ == done->signed_version;
-    std::optional<dns::ZoneDiff> rebased_bump;
+    // As it is when nothing was committed since its snapshot, else carried
+    // onto the current version with the current version's SOA bump.
+    dns::ZoneDiff bump = std::move(done->bump);
     base::Result<SignedChange> signed_change = base::make_error(base::Errc::conflict, "unset");
-    if (current) {
-      SignedChange direct;
-      direct.unsigned_next = std::move((*result)->unsigned_next);
-      direct.signed_next = std::move((*result)->signed_next);
-      direct.signed_diff = std::move((*result)->signed_diff);
-      direct.signatures_made = (*result)->signatures_made;
-      direct.signing = done->signing;
-      signed_change = std::move(direct);
+    if (view_ == done->view && signed_ == done->signed_version) {
+      signed_change = SignedChange::of(std::move(**result), done->signing);
+    } else if (auto rebased_bump = soa_bump(*view_, policy::next_serial(config_.serial, signed_->serial(),
+                                                                        view_->serial(), ctx_.clock.now()));
+               !rebased_bump) {
+      signed_change = std::move(rebased_bump).error();
     } else {
-      auto bump = soa_bump(
-          *view_, policy::next_serial(config_.serial, signed_->serial(), view_->serial(), ctx_.clock.now()));
-      if (bump) {
-        rebased_bump = std::move(*bump);
-        signed_change = rebase_slice(*done, std::move(**result), *rebased_bump);
-      } else {
-        signed_change = std::move(bump).error();
-      }
+      bump = std::move(*rebased_bump);
+      signed_change = rebase_slice(*done, std::move(**result), bump);
     }
     if (!signed_change) {
       record_error("signature refresh failed: " + signed_change.error().detail);
@@ -190,7 +183,7 @@ void ZoneRuntime::finish_slice() {
         base::log::warn(who() + ": signatures near expiry and no change from the primary: serial " +
                         std::to_string(signed_change->signed_next->serial()) +
                         " (and the refresh's next slices) published ahead of the primary's");
-      const ZoneChange change{current ? done->bump : *rebased_bump, std::nullopt,
+      const ZoneChange change{std::move(bump), std::nullopt,
                               done->key_pass ? "re-signing with the zone's keys" : "signature refresh",
                               done->names, std::nullopt};
       if (auto stored = commit(change, std::move(*signed_change)); !stored) {
@@ -227,12 +220,8 @@ base::Result<ZoneRuntime::SignedChange> ZoneRuntime::rebase_slice(const SliceInF
     session_.reset();
     return std::move(rebased).error();
   }
-  SignedChange out;
-  out.unsigned_next = std::move(rebased->unsigned_next);
-  out.signed_next = std::move(rebased->signed_next);
-  out.signed_diff = std::move(rebased->signed_diff);
-  out.signatures_made = update.signatures_made + rebased->signatures_made;
-  out.signing = slice.signing;
+  SignedChange out = SignedChange::of(std::move(*rebased), slice.signing);
+  out.signatures_made += update.signatures_made;  // the slice's, besides the apex's
   return out;
 }
 
@@ -270,13 +259,24 @@ void ZoneRuntime::end_of_pass() {
   if (std::exchange(key_pass_from_apex_, false) && signatures_pending()) finish_key_pass();
 }
 
+namespace {
+
+// The signature observation a key waits for: its zone signatures complete
+// (it signs, ZRRSIG rumoured) or gone (it stopped, ZRRSIG unretentive).
+enum class Awaited { none, complete, gone };
+Awaited awaited_signatures(const store::KeyRecord& k) {
+  if (!policy::has_record(k.role, policy::Record::zrrsig)) return Awaited::none;
+  const policy::RecordState z = k.life.state(policy::Record::zrrsig);
+  if (z == policy::RecordState::rumoured && !k.life.signatures.complete) return Awaited::complete;
+  if (z == policy::RecordState::unretentive && !k.life.signatures.gone) return Awaited::gone;
+  return Awaited::none;
+}
+
+}  // namespace
+
 bool ZoneRuntime::signatures_pending() const {
-  return std::any_of(key_records_.begin(), key_records_.end(), [](const store::KeyRecord& k) {
-    if (!policy::has_record(k.role, policy::Record::zrrsig)) return false;
-    const policy::RecordState z = k.life.state(policy::Record::zrrsig);
-    return (z == policy::RecordState::rumoured && !k.life.signatures.complete) ||
-           (z == policy::RecordState::unretentive && !k.life.signatures.gone);
-  });
+  return std::any_of(key_records_.begin(), key_records_.end(),
+                     [](const store::KeyRecord& k) { return awaited_signatures(k) != Awaited::none; });
 }
 
 void ZoneRuntime::finish_key_pass() {
@@ -307,18 +307,13 @@ void ZoneRuntime::finish_key_pass() {
   KeySetChange seen{keys_, key_records_, {}, {}};
   const base::TimePoint now = ctx_.clock.now();
   for (auto& k : seen.records) {
-    if (!policy::has_record(k.role, policy::Record::zrrsig)) continue;
-    const policy::RecordState z = k.life.state(policy::Record::zrrsig);
-    if (z == policy::RecordState::rumoured && !k.life.signatures.complete) {
-      k.life.signatures.complete = now;
-      seen.audit.push_back("signatures of " + key_name(k) +
-                           " complete: every RRset is signed by it (serial " +
-                           std::to_string(signed_->serial()) + ")");
-    } else if (z == policy::RecordState::unretentive && !k.life.signatures.gone) {
-      k.life.signatures.gone = now;
-      seen.audit.push_back("signatures of " + key_name(k) + " gone from the zone (serial " +
-                           std::to_string(signed_->serial()) + ")");
-    }
+    const Awaited awaited = awaited_signatures(k);
+    if (awaited == Awaited::none) continue;
+    const bool complete = awaited == Awaited::complete;
+    (complete ? k.life.signatures.complete : k.life.signatures.gone) = now;
+    seen.audit.push_back("signatures of " + key_name(k) +
+                         (complete ? " complete: every RRset is signed by it" : " gone from the zone") +
+                         " (serial " + std::to_string(signed_->serial()) + ")");
   }
   if (auto stored = store_key_states(seen); !stored) {
     record_error("recording the re-signing walk's end: " + stored.error().detail);

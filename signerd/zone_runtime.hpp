@@ -120,6 +120,17 @@ class ZoneRuntime : public std::enable_shared_from_this<ZoneRuntime> {
     uint64_t signatures_made = 0;
     bool whole_zone_pass = false;
     std::chrono::steady_clock::duration signing{};
+
+    // The engine's incremental result as the commit path takes it.
+    static SignedChange of(dnssec::SignedUpdate update, std::chrono::steady_clock::duration signing,
+                           bool whole_zone_pass = false) {
+      return SignedChange{std::move(update.unsigned_next),
+                          std::move(update.signed_next),
+                          std::move(update.signed_diff),
+                          update.signatures_made,
+                          whole_zone_pass,
+                          signing};
+    }
   };
 
   // zone_runtime.cpp

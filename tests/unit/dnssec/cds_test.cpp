@@ -75,18 +75,7 @@ bool lists(const std::vector<RRType>& types, RRType t) {
   return std::find(types.begin(), types.end(), t) != types.end();
 }
 
-using RecordSet = std::set<std::tuple<std::string, uint16_t, uint32_t, dns::Rdata>>;
-RecordSet records_of(const dns::ZoneVersion& z) {
-  RecordSet out;
-  z.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
-    for (size_t i = 0; i < rrset.size(); ++i) {
-      auto rd = rrset.rdata(i);
-      out.insert({dns::Name(node.owner()).lowercased().to_text(), dns::code(rrset.type()), rrset.ttl(),
-                  dns::Rdata(rd.begin(), rd.end())});
-    }
-  });
-  return out;
-}
+using testing::records_of;
 
 class CdsTest : public testing::ToolDirTest {
  protected:

@@ -11,9 +11,11 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "dns/name.hpp"
@@ -192,6 +194,21 @@ class ToolDirTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<hsm::PemKeyStore> store_;
 };
+
+// Every record of a zone as (lowercased owner, type, TTL, RDATA): zones
+// compared as sets, whatever their leaves and serial order.
+using RecordSet = std::set<std::tuple<std::string, uint16_t, uint32_t, dns::Rdata>>;
+inline RecordSet records_of(const dns::ZoneVersion& z) {
+  RecordSet out;
+  z.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
+    for (size_t i = 0; i < rrset.size(); ++i) {
+      auto rd = rrset.rdata(i);
+      out.insert({dns::Name(node.owner()).lowercased().to_text(), dns::code(rrset.type()), rrset.ttl(),
+                  dns::Rdata(rd.begin(), rd.end())});
+    }
+  });
+  return out;
+}
 
 // One RRset from master-file lines of one owner and type.
 inline dns::RRset rrset_of(std::string_view text, std::string_view origin = "example.") {

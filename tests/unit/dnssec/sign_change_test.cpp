@@ -31,19 +31,8 @@ constexpr int kOps = 19;  // ChangeMaker::apply
 
 std::string lower(dns::NameView n) { return dns::Name(n).lowercased().to_text(); }
 
-using RecordSet = std::set<std::tuple<std::string, uint16_t, uint32_t, dns::Rdata>>;
-
-RecordSet records_of(const dns::ZoneVersion& z) {
-  RecordSet out;
-  z.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
-    for (size_t i = 0; i < rrset.size(); ++i) {
-      auto rd = rrset.rdata(i);
-      out.insert(
-          {lower(node.owner()), dns::code(rrset.type()), rrset.ttl(), dns::Rdata(rd.begin(), rd.end())});
-    }
-  });
-  return out;
-}
+using testing::records_of;
+using testing::RecordSet;
 
 RecordSet records_of(const std::vector<dns::RRset>& section) {
   RecordSet out;

@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <set>
-#include <tuple>
 
 #include "dnssec/refresh_slice.hpp"
 #include "dnssec/verify_zone.hpp"
@@ -23,19 +22,7 @@ using dns::RRType;
 using testing::KeyRole;
 using testing::rrset_of;
 
-using RecordSet = std::set<std::tuple<std::string, uint16_t, uint32_t, dns::Rdata>>;
-
-RecordSet records_of(const dns::ZoneVersion& z) {
-  RecordSet out;
-  z.for_each_rrset([&](dns::NodeView node, dns::RRsetView rrset) {
-    for (size_t i = 0; i < rrset.size(); ++i) {
-      auto rd = rrset.rdata(i);
-      out.insert({dns::Name(node.owner()).lowercased().to_text(), dns::code(rrset.type()), rrset.ttl(),
-                  dns::Rdata(rd.begin(), rd.end())});
-    }
-  });
-  return out;
-}
+using testing::records_of;
 
 std::set<dns::Name> owners_of(const dns::ZoneDiff& d) {
   std::set<dns::Name> out;
